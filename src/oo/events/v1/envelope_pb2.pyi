@@ -1,0 +1,41 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from oo.events.v1 import privacy_pb2 as _privacy_pb2
+from oo.events.v1 import signals_pb2 as _signals_pb2
+from oo.events.v1 import sources_pb2 as _sources_pb2
+from oo.events.v1 import tips_pb2 as _tips_pb2
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class Event(_message.Message):
+    __slots__ = ("id", "type", "time", "source", "mood_recorded", "habit_added", "habit_removed", "habit_checked_in", "tip_decided", "reaction_recorded", "source_synced", "data_deleted")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    TIME_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    MOOD_RECORDED_FIELD_NUMBER: _ClassVar[int]
+    HABIT_ADDED_FIELD_NUMBER: _ClassVar[int]
+    HABIT_REMOVED_FIELD_NUMBER: _ClassVar[int]
+    HABIT_CHECKED_IN_FIELD_NUMBER: _ClassVar[int]
+    TIP_DECIDED_FIELD_NUMBER: _ClassVar[int]
+    REACTION_RECORDED_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_SYNCED_FIELD_NUMBER: _ClassVar[int]
+    DATA_DELETED_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    type: str
+    time: _timestamp_pb2.Timestamp
+    source: str
+    mood_recorded: _signals_pb2.MoodRecorded
+    habit_added: _signals_pb2.HabitAdded
+    habit_removed: _signals_pb2.HabitRemoved
+    habit_checked_in: _signals_pb2.HabitCheckedIn
+    tip_decided: _tips_pb2.TipDecided
+    reaction_recorded: _tips_pb2.ReactionRecorded
+    source_synced: _sources_pb2.SourceSynced
+    data_deleted: _privacy_pb2.DataDeleted
+    def __init__(self, id: _Optional[str] = ..., type: _Optional[str] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., source: _Optional[str] = ..., mood_recorded: _Optional[_Union[_signals_pb2.MoodRecorded, _Mapping]] = ..., habit_added: _Optional[_Union[_signals_pb2.HabitAdded, _Mapping]] = ..., habit_removed: _Optional[_Union[_signals_pb2.HabitRemoved, _Mapping]] = ..., habit_checked_in: _Optional[_Union[_signals_pb2.HabitCheckedIn, _Mapping]] = ..., tip_decided: _Optional[_Union[_tips_pb2.TipDecided, _Mapping]] = ..., reaction_recorded: _Optional[_Union[_tips_pb2.ReactionRecorded, _Mapping]] = ..., source_synced: _Optional[_Union[_sources_pb2.SourceSynced, _Mapping]] = ..., data_deleted: _Optional[_Union[_privacy_pb2.DataDeleted, _Mapping]] = ...) -> None: ...
