@@ -1,0 +1,3 @@
+from oo.cli import main
+
+main()

@@ -1,0 +1,29 @@
+"""The `oo` entry point.
+
+`oo tip` with a tip already chosen is answered by `oo.cli.fast` without importing typer or
+anything heavy; everything else goes through the lazily built command line in `runner`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main() -> None:
+    os.umask(0o077)  # every file oO creates is private to this user
+    argv = sys.argv[1:]
+    if argv[:1] == ["tip"] and set(argv[1:]) <= {"--json"}:
+        from oo.cli.fast import tip
+
+        code = tip(as_json="--json" in argv)
+        if code is not None:
+            sys.exit(code)
+    if argv == ["--version"]:
+        from oo import __version__
+
+        print(f"oo {__version__}")
+        return
+    from oo.cli.runner import run
+
+    sys.exit(run(argv))

@@ -1,0 +1,68 @@
+"""`oo habit add | done | list | rm`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from oo.cli import common
+from oo.engine import recommender
+from oo.store import signals
+
+app = typer.Typer(
+    name="habit",
+    help="Add, check off, list and remove habits.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+Name = Annotated[str, typer.Argument(help="The habit's name.", show_default=False)]
+
+
+@app.command()
+def add(
+    name: Name,
+    every: Annotated[str, typer.Option("--every", help="day, weekdays or Nx/week.")] = "day",
+) -> None:
+    """Add a habit."""
+    with common.store() as conn:
+        habit = signals.add_habit(conn, name, every, now=common.now())
+    print(f"Added habit {habit.name!r} (every {habit.every}).")
+
+
+@app.command()
+def done(name: Name) -> None:
+    """Check off a habit for today."""
+    now = common.now()
+    with common.store() as conn:
+        habit_id = signals.check_in(conn, name, now=now)
+        recommender.settle_habit(conn, habit_id, done=True, now=now)
+    print(f"Checked off {name.strip()!r}.")
+
+
+@app.command("list")
+def list_(json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """List habits and whether each is due."""
+    now = common.now()
+    with common.store() as conn:
+        habits = signals.habits(conn, now=now)
+    if json:
+        common.emit_json([h.to_dict(now) for h in habits])
+        return
+    if not habits:
+        print("No habits yet. Add one with `oo habit add NAME`.")
+    for h in habits:
+        state = "done today" if h.done_today else ("due" if h.due(now) else "not due")
+        print(f"{h.name}  (every {h.every}, {state})")
+
+
+@app.command()
+def rm(name: Name) -> None:
+    """Remove a habit and its check-ins."""
+    now = common.now()
+    with common.store() as conn:
+        habit_id = signals.remove_habit(conn, name, now=now)
+        recommender.settle_habit(conn, habit_id, done=False, now=now)
+    print(f"Removed habit {name.strip()!r}.")

@@ -1,0 +1,31 @@
+"""`oo history`: the tips you have seen and what you did with them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from oo import clock
+from oo.cli import common
+from oo.engine.tips import TIP_COLUMNS, tip_dict
+from oo.errors import OOError
+
+
+def history(
+    limit: Annotated[int, typer.Option("--limit", "-n", help="How many tips, newest first.")] = 20,
+    json: Annotated[bool, typer.Option("--json", help="Print JSON Lines.")] = False,
+) -> None:
+    """The tips you have seen and what you did with them, newest first."""
+    if limit < 1:
+        raise OOError("--limit must be at least 1", 2)
+    with common.store() as conn:
+        rows = conn.execute(
+            f"SELECT {TIP_COLUMNS} FROM tips ORDER BY decided_at DESC, id DESC LIMIT ?", (limit,)
+        ).fetchall()
+    for row in rows:
+        if json:
+            common.emit_json(tip_dict(row))
+        else:
+            when = clock.parse_iso(row["decided_at"]).astimezone().strftime("%Y-%m-%d %H:%M")
+            print(f"{when}  {row['status']:<9}  {row['text']}")

@@ -1,0 +1,69 @@
+"""`oo status`: where the data lives, its size, schema, sources, egress and the current tip."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from oo import __version__, paths
+from oo.cli import common
+from oo.engine.tips import TIP_COLUMNS, tip_dict
+from oo.privacy import egress
+from oo.store.db import schema_version
+
+COUNTED = ("events", "tips", "moods", "habits", "habit_checkins", "egress")
+
+
+def collect() -> dict[str, Any]:
+    db_file = paths.db_path()
+    with common.store() as conn:
+        counts = {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in COUNTED}
+        sources = [dict(r) for r in conn.execute("SELECT * FROM sources ORDER BY name")]
+        current = conn.execute(f"SELECT {TIP_COLUMNS} FROM tips WHERE status = 'current'")
+        row = current.fetchone()
+        version = schema_version(conn)
+        ledger = egress.summary(conn)
+    size = sum(p.stat().st_size for p in paths.owned_files())
+    return {
+        "oo_version": __version__,
+        "data_dir": str(paths.home()),
+        "database": str(db_file),
+        "size_bytes": size,
+        "schema_version": version,
+        "counts": counts,
+        "sources": sources,
+        "egress": ledger,
+        "current_tip": None if row is None else tip_dict(row),
+    }
+
+
+def status(json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Where your data lives, its size, sources and what left this machine."""
+    info = collect()
+    if json:
+        common.emit_json(info)
+        return
+    counts = info["counts"]
+    print(f"oO {info['oo_version']}, schema {info['schema_version']}")
+    print(f"Data:     {info['data_dir']} ({info['size_bytes'] / 1024:.0f} KiB)")
+    print(
+        f"Holds:    {counts['tips']} tips, {counts['moods']} moods, {counts['habits']} habits,"
+        f" {counts['events']} events"
+    )
+    if info["sources"]:
+        for s in info["sources"]:
+            state = f"last error: {s['last_error']}" if s["last_error"] else "ok"
+            print(f"Source:   {s['name']} ({s['account'] or 'no account'}), {state}")
+    else:
+        print("Sources:  none connected; everything stays on this machine")
+    if info["egress"]:
+        for e in info["egress"]:
+            print(
+                f"Egress:   {e['host']} ({e['purpose']}): {e['requests']} requests,"
+                f" {e['bytes_out']} B out, {e['bytes_in']} B in"
+            )
+    else:
+        print("Egress:   nothing has left this machine")
+    tip = info["current_tip"]
+    print(f"Tip:      {tip['text'] if tip else 'none chosen yet'}")

@@ -1,0 +1,21 @@
+"""`oo tip`: the current tip (choosing one if needed; `oo.cli.fast` answers the usual case)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from oo.cli import common
+from oo.engine import recommender
+
+
+def tip(json: Annotated[bool, typer.Option("--json", help="Print the tip as JSON.")] = False) -> None:
+    """Show the current tip."""
+    now = common.now()
+    with common.store() as conn:
+        row = recommender.recommend(conn, now)
+        if row is not None:
+            recommender.mark_shown(conn, row["id"], now)
+            row = recommender.get(conn, row["id"])
+    common.print_tip(row, as_json=json)

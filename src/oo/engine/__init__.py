@@ -1,0 +1,1 @@
+"""The recommender. Callers use `oo.engine.recommender.recommend` and `react` only."""

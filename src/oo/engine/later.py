@@ -1,0 +1,37 @@
+"""When a tip put off with `oo later` comes back."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from oo.errors import OOError
+
+_DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
+MAX_LATER = timedelta(days=30)
+TONIGHT_HOUR = 20
+MORNING_HOUR = 9
+
+
+def parse_later(text: str, now: datetime) -> datetime:
+    """`1h`, `30m`, `2h30m`, `1d`, `tonight` (20:00) or `tomorrow` (09:00), local time."""
+    word = text.strip().lower()
+    local = now.astimezone()
+    if word == "tonight":
+        tonight = local.replace(hour=TONIGHT_HOUR, minute=0, second=0, microsecond=0)
+        if tonight <= local:
+            raise OOError("it is already evening; use a duration like 1h, or tomorrow", 2)
+        return tonight
+    if word == "tomorrow":
+        next_day = local + timedelta(days=1)
+        return next_day.replace(hour=MORNING_HOUR, minute=0, second=0, microsecond=0)
+    match = _DURATION.match(word)
+    if not word or match is None:
+        raise OOError(f"cannot read {text!r} as a time: use 1h, 30m, 2h30m, 1d, tonight or tomorrow", 2)
+    days, hours, minutes = (int(g) if g else 0 for g in match.groups())
+    delta = timedelta(days=days, hours=hours, minutes=minutes)
+    if delta <= timedelta(0):
+        raise OOError("`later` needs a time in the future", 2)
+    if delta > MAX_LATER:
+        raise OOError("`later` reaches at most 30 days ahead", 2)
+    return now + delta

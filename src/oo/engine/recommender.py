@@ -1,0 +1,169 @@
+"""The recommender contract: `recommend(conn, now) -> tip` and `react(conn, tip_id, ...)`.
+
+The current tip is precomputed and stored, so `oo tip` only reads it. It stays the same
+until it is reacted to or expires; then the next one is chosen and stored at once.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+from datetime import datetime
+
+from oo.clock import iso, parse_iso
+from oo.engine import chooser
+from oo.engine.tips import REACTIONS, TIP_COLUMNS
+from oo.errors import OOError
+from oo.events.v1 import tips_pb2
+from oo.store import events
+from oo.store.db import transaction
+
+_REACTION_ENUM = {
+    "done": tips_pb2.REACTION_DONE,
+    "useful": tips_pb2.REACTION_USEFUL,
+    "later": tips_pb2.REACTION_LATER,
+    "dismissed": tips_pb2.REACTION_DISMISS,
+    "ignored": tips_pb2.REACTION_IGNORED,
+}
+
+
+def _current(conn: sqlite3.Connection) -> sqlite3.Row | None:
+    row: sqlite3.Row | None = conn.execute(
+        f"SELECT {TIP_COLUMNS} FROM tips WHERE status = 'current'"
+    ).fetchone()
+    return row
+
+
+def get(conn: sqlite3.Connection, tip_id: str) -> sqlite3.Row | None:
+    row: sqlite3.Row | None = conn.execute(
+        f"SELECT {TIP_COLUMNS} FROM tips WHERE id = ?", (tip_id,)
+    ).fetchone()
+    return row
+
+
+def _record_reaction(
+    conn: sqlite3.Connection,
+    tip_id: str,
+    status: str,
+    *,
+    now: datetime,
+    later_until: datetime | None = None,
+) -> None:
+    body = tips_pb2.ReactionRecorded(tip_id=tip_id, reaction=_REACTION_ENUM[status])
+    if later_until is not None:
+        body.later_until.FromDatetime(later_until)
+    events.append(conn, body, now=now)
+    conn.execute(
+        "UPDATE tips SET status = ?, reacted_at = ?, later_until = ? WHERE id = ?",
+        (status, iso(now), iso(later_until) if later_until else None, tip_id),
+    )
+
+
+def _decide(conn: sqlite3.Connection, now: datetime, rng: random.Random) -> sqlite3.Row | None:
+    found = chooser.candidates(conn, now)
+    picked = chooser.choose(found, rng)
+    if picked is None:
+        return None
+    cand, propensity = picked
+    expires = chooser.expiry(now)
+    tip_id = events.new_id(now)
+    body = tips_pb2.TipDecided(
+        tip_id=tip_id,
+        library_id=cand.library_id or "",
+        kind=cand.kind,
+        category=cand.category,
+        candidate_source=cand.source,
+        policy=chooser.POLICY,
+        policy_version=chooser.POLICY_VERSION,
+        propensity=propensity,
+        candidate_count=len(found),
+    )
+    body.expires_at.FromDatetime(expires)
+    events.append(conn, body, now=now)
+    why = {"score": round(cand.score, 3), "reasons": cand.reasons, "candidates": len(found)}
+    conn.execute(
+        "INSERT INTO tips (id, text, kind, category, source, source_ref, library_id,"
+        " decided_at, expires_at, policy, propensity, why)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            tip_id, cand.text, cand.kind, cand.category, cand.source, cand.source_ref,
+            cand.library_id, iso(now), iso(expires),
+            f"{chooser.POLICY}/{chooser.POLICY_VERSION}", propensity, json.dumps(why),
+        ),
+    )
+    if cand.returning:
+        conn.execute("UPDATE tips SET returned_at = ? WHERE id = ?", (iso(now), cand.returning))
+    return get(conn, tip_id)
+
+
+def recommend(
+    conn: sqlite3.Connection, now: datetime, rng: random.Random | None = None
+) -> sqlite3.Row | None:
+    """The current tip, choosing (and storing) a new one if there is none or it expired.
+
+    Returns None only when there is nothing to suggest.
+    """
+    rng = rng or random.Random()
+    with transaction(conn):
+        current = _current(conn)
+        if current is not None:
+            if parse_iso(current["expires_at"]) > now:
+                return current
+            _record_reaction(conn, current["id"], "ignored", now=now)
+        return _decide(conn, now, rng)
+
+
+def mark_shown(conn: sqlite3.Connection, tip_id: str, now: datetime) -> None:
+    conn.execute(
+        "UPDATE tips SET shown_at = ? WHERE id = ? AND shown_at IS NULL", (iso(now), tip_id)
+    )
+
+
+def react(
+    conn: sqlite3.Connection,
+    tip_id: str | None,
+    reaction: str,
+    *,
+    now: datetime,
+    later_until: datetime | None = None,
+    rng: random.Random | None = None,
+) -> tuple[sqlite3.Row, sqlite3.Row | None]:
+    """Record a reaction to a tip (the current one when tip_id is None) and choose the next.
+
+    Returns the tip reacted to and the next tip (None when there is nothing to suggest).
+    """
+    status = REACTIONS.get(reaction)
+    if status is None:
+        raise OOError(f"unknown reaction {reaction!r}; use done, useful, later or dismiss", 2)
+    if status == "later" and (later_until is None or later_until <= now):
+        raise OOError("`later` needs a time in the future", 2)
+    with transaction(conn):
+        tip = _current(conn) if tip_id is None else get(conn, tip_id)
+        if tip is None:
+            if tip_id is None:
+                raise OOError("there is no current tip to react to; see `oo tip`")
+            raise OOError(f"no tip with id {tip_id!r} in this database")
+        if tip["status"] != "current":
+            raise OOError(f"that tip already has a reaction ({tip['status']})")
+        _record_reaction(conn, tip["id"], status, now=now, later_until=later_until)
+        reacted = get(conn, tip["id"])
+        assert reacted is not None
+        following = _decide(conn, now, rng or random.Random())
+    return reacted, following
+
+
+def settle_habit(conn: sqlite3.Connection, habit_id: str, *, done: bool, now: datetime) -> None:
+    """After `oo habit done` or `rm`, a current nudge for that habit is settled at once."""
+    with transaction(conn):
+        current = _current(conn)
+        if current is None:
+            return
+        ref = conn.execute("SELECT source_ref FROM tips WHERE id = ?", (current["id"],))
+        if ref.fetchone()[0] != habit_id:
+            return
+        if done:
+            _record_reaction(conn, current["id"], "done", now=now)
+        else:
+            conn.execute("DELETE FROM tips WHERE id = ?", (current["id"],))
+        _decide(conn, now, random.Random())

@@ -1,0 +1,1 @@
+"""Privacy: the egress ledger, export and forget."""

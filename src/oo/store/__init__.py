@@ -1,0 +1,1 @@
+"""The local store: one SQLite file, its pragmas, migrations and the event log."""

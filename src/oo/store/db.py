@@ -1,0 +1,127 @@
+"""The one place that opens database connections and sets their pragmas.
+
+Standard library only, so `oo tip` can use it; migrations load sqlite-utils lazily.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from oo import paths
+from oo.errors import OOError
+from oo.store.schema import SCHEMA_VERSION
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 30_000
+
+
+def _pragmas(conn: sqlite3.Connection) -> None:
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA secure_delete = ON")
+    conn.execute("PRAGMA synchronous = NORMAL")
+
+
+def _check_is_sqlite(path: Path) -> None:
+    """Refuse, without touching it, a file that is not a SQLite database."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        return
+    if head and head != SQLITE_HEADER:
+        raise OOError(f"{path} is not an oO database (not SQLite); it was left untouched")
+
+
+def connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
+    """Open the database with oO's pragmas, in autocommit mode (transactions are explicit)."""
+    _check_is_sqlite(path)
+    if create and not path.exists():
+        paths.ensure_home()
+        # Create the file private to this user before SQLite does; WAL files inherit its mode.
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+    mode = "rwc" if create else "rw"
+    conn = sqlite3.connect(f"file:{path}?mode={mode}", uri=True, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    try:
+        _pragmas(conn)
+        if create:
+            mode_row = conn.execute("PRAGMA journal_mode").fetchone()
+            if mode_row[0] != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def open_store(path: Path | None = None) -> sqlite3.Connection:
+    """Open the database for writing, creating it and applying pending migrations."""
+    path = path or paths.db_path()
+    conn = connect(path, create=True)
+    try:
+        version = schema_version(conn)
+        if version > SCHEMA_VERSION:
+            raise OOError(
+                f"{path} was written by a newer oO (schema {version}, this oO knows "
+                f"{SCHEMA_VERSION}); upgrade oO to use it"
+            )
+        if version < SCHEMA_VERSION:
+            from oo.store.migrations import migrate
+
+            migrate(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def open_existing(path: Path | None = None) -> sqlite3.Connection | None:
+    """Open the database only if it exists at the current schema; None otherwise."""
+    path = path or paths.db_path()
+    if not path.exists():
+        return None
+    conn = connect(path)
+    if schema_version(conn) != SCHEMA_VERSION:
+        conn.close()
+        return None
+    return conn
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """A short write transaction that takes the write lock up front (no lock upgrades)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def describe_error(exc: sqlite3.Error, path: Path) -> str:
+    """One sentence for a SQLite error a person can meet."""
+    text = str(exc)
+    if isinstance(exc, sqlite3.DatabaseError) and "file is not a database" in text:
+        return f"{path} is not an oO database (not SQLite); it was left untouched"
+    if "readonly" in text or "read-only" in text:
+        return f"cannot write to {path.parent}: it is read-only; nothing was changed"
+    if "disk is full" in text or "disk I/O error" in text:
+        return f"cannot write to {path.parent}: the disk is full or failing; nothing was changed"
+    if "unable to open" in text:
+        return f"cannot open {path}: check that {path.parent} exists and is writable"
+    if "locked" in text or "busy" in text:
+        return f"{path} is busy in another oO process; try again in a moment"
+    if "malformed" in text:
+        return f"{path} is damaged (SQLite reports it malformed); keep a copy before repairing"
+    return f"database error in {path}: {text}"

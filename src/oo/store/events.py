@@ -1,0 +1,98 @@
+"""The append-only event log: every signal, decision, reaction, sync and deletion.
+
+Events are appended inside the caller's transaction, beside the current-state rows they
+explain, so the two never disagree. Nothing rewrites an event; only `forget` removes them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from google.protobuf import json_format
+from google.protobuf.message import Message
+from ulid import ULID
+
+from oo.clock import iso, parse_iso
+from oo.events.v1 import envelope_pb2
+
+Event = envelope_pb2.Event
+
+# Message full name -> the envelope's oneof field that carries it.
+_BODY_FIELDS = {
+    field.message_type.full_name: field.name
+    for field in Event.DESCRIPTOR.oneofs_by_name["body"].fields
+}
+EVENT_TYPES = tuple(sorted(_BODY_FIELDS.values()))
+
+
+def new_id(now: datetime) -> str:
+    """A ULID for `now`: unique, and sorted by time."""
+    return str(ULID.from_datetime(now))
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    id: str
+    type: str
+    time: datetime
+    source: str
+    event: Any  # envelope_pb2.Event
+
+    def body(self) -> Message:
+        return getattr(self.event, self.type)  # type: ignore[no-any-return]
+
+    def to_dict(self) -> dict[str, Any]:
+        body = json_format.MessageToDict(self.body(), preserving_proto_field_name=True)
+        return {
+            "id": self.id,
+            "type": self.type,
+            "time": iso(self.time),
+            "source": self.source,
+            "body": body,
+        }
+
+
+def append(conn: sqlite3.Connection, body: Message, *, now: datetime, source: str = "oo") -> str:
+    """Append one event and return its id. Call inside a transaction."""
+    field = _BODY_FIELDS.get(body.DESCRIPTOR.full_name)
+    if field is None:
+        raise TypeError(f"{body.DESCRIPTOR.full_name} is not an event body")
+    event_id = new_id(now)
+    event = Event(id=event_id, type=field, source=source)
+    event.time.FromDatetime(now)
+    getattr(event, field).CopyFrom(body)
+    conn.execute(
+        "INSERT INTO events (id, type, time, source, payload) VALUES (?, ?, ?, ?, ?)",
+        (event_id, field, iso(now), source, event.SerializeToString()),
+    )
+    return event_id
+
+
+def read(
+    conn: sqlite3.Connection,
+    *,
+    type: str | None = None,
+    source: str | None = None,
+    limit: int | None = None,
+) -> Iterator[StoredEvent]:
+    """Events in the order they happened, optionally filtered."""
+    where, params = [], []
+    if type is not None:
+        where.append("type = ?")
+        params.append(type)
+    if source is not None:
+        where.append("source = ?")
+        params.append(source)
+    sql = "SELECT id, type, time, source, payload FROM events"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY id"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    for row in conn.execute(sql, params):
+        event = Event.FromString(row["payload"])
+        yield StoredEvent(row["id"], row["type"], parse_iso(row["time"]), row["source"], event)

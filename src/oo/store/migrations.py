@@ -1,0 +1,112 @@
+"""Schema migrations: append-only, each in a transaction, recorded in the database.
+
+Never edit a migration once it has landed; add a new one and bump SCHEMA_VERSION.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from oo.store.schema import SCHEMA_VERSION
+
+migrations = Migrations("oo")
+
+
+def _run(db: Database, *statements: str) -> None:
+    for sql in statements:
+        db.execute(sql)
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    _run(
+        db,
+        """CREATE TABLE events (
+            id TEXT PRIMARY KEY,
+            type TEXT NOT NULL,
+            time TEXT NOT NULL,
+            source TEXT NOT NULL,
+            payload BLOB NOT NULL
+        )""",
+        "CREATE INDEX events_type ON events (type, time)",
+        "CREATE INDEX events_source ON events (source, time)",
+        """CREATE TABLE tips (
+            id TEXT PRIMARY KEY,
+            text TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('advice', 'todo')),
+            category TEXT NOT NULL,
+            source TEXT NOT NULL,
+            source_ref TEXT,
+            library_id TEXT,
+            decided_at TEXT NOT NULL,
+            shown_at TEXT,
+            expires_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'current' CHECK (status IN
+                ('current', 'done', 'useful', 'later', 'dismissed', 'ignored')),
+            reacted_at TEXT,
+            later_until TEXT,
+            returned_at TEXT,
+            policy TEXT NOT NULL,
+            propensity REAL NOT NULL,
+            why TEXT NOT NULL DEFAULT '{}'
+        )""",
+        "CREATE UNIQUE INDEX tips_one_current ON tips (status) WHERE status = 'current'",
+        "CREATE INDEX tips_decided ON tips (decided_at)",
+        "CREATE INDEX tips_library ON tips (library_id, decided_at)",
+        """CREATE TABLE moods (
+            id TEXT PRIMARY KEY,
+            time TEXT NOT NULL,
+            score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),
+            note TEXT
+        )""",
+        "CREATE INDEX moods_time ON moods (time)",
+        """CREATE TABLE habits (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            every TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE habit_checkins (
+            id TEXT PRIMARY KEY,
+            habit_id TEXT NOT NULL REFERENCES habits (id) ON DELETE CASCADE,
+            time TEXT NOT NULL
+        )""",
+        "CREATE INDEX habit_checkins_habit ON habit_checkins (habit_id, time)",
+        """CREATE TABLE sources (
+            name TEXT PRIMARY KEY,
+            account TEXT,
+            connected_at TEXT NOT NULL,
+            last_success TEXT,
+            last_error TEXT,
+            freshness_target_s INTEGER NOT NULL
+        )""",
+        """CREATE TABLE egress (
+            id TEXT PRIMARY KEY,
+            time TEXT NOT NULL,
+            host TEXT NOT NULL,
+            purpose TEXT NOT NULL,
+            source TEXT NOT NULL,
+            method TEXT NOT NULL,
+            status INTEGER,
+            bytes_out INTEGER NOT NULL,
+            bytes_in INTEGER NOT NULL,
+            fields TEXT NOT NULL DEFAULT '[]'
+        )""",
+        "CREATE INDEX egress_time ON egress (time)",
+    )
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Apply pending migrations under the write lock, so concurrent first runs agree."""
+    db = Database(conn)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        migrations.apply(db)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
