@@ -2,7 +2,8 @@
 
 Rules (see docs/engine.md):
 - Candidates: library tips that fit the part of the day; a nudge for each habit due and
-  not done today; tips put off with `later` whose time has come.
+  not done today; tips put off with `later` whose time has come; tips made by sources
+  (the `candidates` table: todos from connectors, LLM-written tips).
 - Left out: library tips decided in the last 3 days, tips dismissed in the last 14 days,
   habit nudges dismissed today, and high-energy tips at night.
 - Scores: fitting this part of the day exactly +1 (an all-day tip +0.5); a due habit +4; a
@@ -14,6 +15,7 @@ Rules (see docs/engine.md):
 
 from __future__ import annotations
 
+import json
 import math
 import random
 import sqlite3
@@ -125,6 +127,25 @@ def candidates(conn: sqlite3.Connection, now: datetime) -> list[Candidate]:
             continue
         cand = Candidate(habit_text(habit.name), "todo", "habit", "habit", source_ref=habit.id)
         cand.add(4.0, f"habit {habit.name!r} is due and not done today")
+        found.append(cand)
+
+    for row in conn.execute(
+        "SELECT source, source_ref, text, kind, category, features FROM candidates"
+        " WHERE done_at IS NULL AND (expires_at IS NULL OR expires_at > ?)"
+        " ORDER BY created_at",
+        (iso(now),),
+    ):
+        ref = row["source_ref"]
+        if ref in dismissed_refs or ref in returning_refs:
+            continue
+        cand = Candidate(row["text"], row["kind"], row["category"], row["source"], source_ref=ref)
+        features = json.loads(row["features"])
+        if row["kind"] == "todo":
+            cand.add(2.0, f"a task from {row['source']}")
+        if features.get("overdue_days", 0) > 0:
+            cand.add(1.5, f"overdue {features['overdue_days']} days")
+        elif features.get("due_today"):
+            cand.add(1.0, "due today")
         found.append(cand)
 
     for tip in library.load():

@@ -96,6 +96,41 @@ def m001_initial(db: Database) -> None:
             fields TEXT NOT NULL DEFAULT '[]'
         )""",
         "CREATE INDEX egress_time ON egress (time)",
+        # Derivatives of a source's items (tasks, events): ids and features, never titles.
+        """CREATE TABLE items (
+            source TEXT NOT NULL,
+            item_id TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('task', 'event')),
+            due TEXT,
+            due_has_time INTEGER NOT NULL DEFAULT 0,
+            priority INTEGER,
+            labels TEXT NOT NULL DEFAULT '[]',
+            project_id TEXT,
+            start TEXT,
+            end TEXT,
+            all_day INTEGER NOT NULL DEFAULT 0,
+            busy INTEGER NOT NULL DEFAULT 1,
+            completed_at TEXT,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (source, item_id)
+        )""",
+        "CREATE INDEX items_due ON items (kind, due)",
+        "CREATE INDEX items_start ON items (kind, start)",
+        # Tips made by a source (todo tips from tasks, LLM-written tips), ready to be chosen.
+        """CREATE TABLE candidates (
+            id TEXT PRIMARY KEY,
+            source TEXT NOT NULL,
+            source_ref TEXT,
+            text TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('advice', 'todo')),
+            category TEXT NOT NULL,
+            features TEXT NOT NULL DEFAULT '{}',
+            provenance TEXT NOT NULL DEFAULT '{}',
+            created_at TEXT NOT NULL,
+            expires_at TEXT,
+            done_at TEXT
+        )""",
+        "CREATE INDEX candidates_source ON candidates (source, source_ref)",
     )
 
 
