@@ -16,9 +16,10 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 
-Name = Annotated[str, typer.Argument(help="The habit's name.", show_default=False)]
+Name = Annotated[str, typer.Argument(help="The habit's name.", show_default=False, metavar="NAME")]
 
 
 @app.command()

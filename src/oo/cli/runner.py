@@ -1,4 +1,4 @@
-"""The full command line: a click group that imports a command's module only when it runs,
+"""The full command line: a typer group that imports a command's module only when it runs,
 and turns every error into one line on stderr and a non-zero exit code."""
 
 from __future__ import annotations
@@ -8,61 +8,92 @@ import os
 import sqlite3
 import sys
 import traceback
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-import click
 import typer
+import typer.core
 import typer.main
+
+
 
 from oo import __version__, paths
 from oo.cli.registry import COMMANDS
 from oo.errors import OOError
 
 
-def _load(name: str) -> click.Command:
+def _load(name: str) -> Any:
     target, help_text = COMMANDS[name]
     module_name, attr = target.split(":")
     obj = getattr(importlib.import_module(module_name), attr)
     if isinstance(obj, typer.Typer):
         command = typer.main.get_command(obj)
     else:
-        app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+        app = typer.Typer(
+            add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None
+        )
         app.command(name, help=obj.__doc__ or help_text)(obj)
         command = typer.main.get_command(app)
     command.name = name
-    command.help = command.help or help_text
     return command
 
 
-class LazyGroup(click.Group):
-    def list_commands(self, ctx: click.Context) -> list[str]:
+class _LazyCommands(Mapping[str, Any]):
+    """The registry seen as the group's commands: a module is imported on first lookup."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in COMMANDS:
+            raise KeyError(name)
+        if name not in self._loaded:
+            self._loaded[name] = _load(name)
+        return self._loaded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(COMMANDS)
+
+    def __len__(self) -> int:
+        return len(COMMANDS)
+
+
+class LazyGroup(typer.core.TyperGroup):
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = _LazyCommands()  # type: ignore[assignment]
+
+    def list_commands(self, ctx: Any) -> list[str]:
         return list(COMMANDS)
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in COMMANDS:
-            return None
-        return _load(cmd_name)
-
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(name, help_text) for name, (_, help_text) in COMMANDS.items()]
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
         with formatter.section("Commands"):
-            formatter.write_dl(rows)
+            formatter.write_dl([(name, text) for name, (_, text) in COMMANDS.items()])
 
 
-def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
-    if value and not ctx.resilient_parsing:
-        click.echo(f"oo {__version__}")
-        ctx.exit()
-
-
-@click.group(
+app = typer.Typer(
     cls=LazyGroup,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
-    help="oO: one tip, at the moment it helps most. Your data stays on this machine.",
 )
-@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_version)
-def cli() -> None:
-    pass
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"oo {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def oo(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version."
+    ),
+) -> None:
+    """oO: one tip, at the moment it helps most. Your data stays on this machine."""
 
 
 def _fail(message: str, code: int) -> int:
@@ -74,12 +105,19 @@ def _fail(message: str, code: int) -> int:
 
 def run(argv: list[str]) -> int:
     try:
-        result: Any = cli.main(args=argv, prog_name="oo", standalone_mode=False)
+        command = typer.main.get_command(app)
+        result: Any = command.main(args=argv, prog_name="oo", standalone_mode=False)
     except OOError as exc:
         return _fail(str(exc), exc.exit_code)
-    except click.ClickException as exc:
-        return _fail(exc.format_message().replace("\n", " "), exc.exit_code)
-    except click.exceptions.Abort:
+    except typer.TyperException as exc:  # click's usage errors, as vendored by typer
+        if type(exc).__name__ == "NoArgsIsHelpError" and exc.ctx is not None:  # type: ignore[attr-defined]
+            print(exc.ctx.get_help())  # type: ignore[attr-defined]
+            return 0
+        message = exc.format_message().replace("\n", " ")
+        return _fail(message, getattr(exc, "exit_code", 2))
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.Abort:
         return _fail("aborted; nothing was changed", 1)
     except KeyboardInterrupt:
         return _fail("interrupted", 130)

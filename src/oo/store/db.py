@@ -114,7 +114,8 @@ def describe_error(exc: sqlite3.Error, path: Path) -> str:
     text = str(exc)
     if isinstance(exc, sqlite3.DatabaseError) and "file is not a database" in text:
         return f"{path} is not an oO database (not SQLite); it was left untouched"
-    if "readonly" in text or "read-only" in text:
+    read_only = path.parent.exists() and not os.access(path.parent, os.W_OK)
+    if "readonly" in text or "read-only" in text or read_only:
         return f"cannot write to {path.parent}: it is read-only; nothing was changed"
     if "disk is full" in text or "disk I/O error" in text:
         return f"cannot write to {path.parent}: the disk is full or failing; nothing was changed"
