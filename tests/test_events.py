@@ -21,7 +21,8 @@ def test_append_and_read_back_in_order(conn: sqlite3.Connection) -> None:
     with transaction(conn):
         first = events.append(conn, signals_pb2.MoodRecorded(score=4, note="ok"), now=t0)
         second = events.append(
-            conn, signals_pb2.HabitAdded(habit_id="h1", name="read", every="day"),
+            conn,
+            signals_pb2.HabitAdded(habit_id="h1", name="read", every="day"),
             now=t0 + timedelta(seconds=1),
         )
     got = list(events.read(conn))
@@ -36,7 +37,9 @@ def test_event_ids_sort_by_time(conn: sqlite3.Connection) -> None:
     base = datetime(2026, 1, 1, tzinfo=UTC)
     with transaction(conn):
         ids = [
-            events.append(conn, signals_pb2.HabitCheckedIn(habit_id="h"), now=base + timedelta(minutes=i))
+            events.append(
+                conn, signals_pb2.HabitCheckedIn(habit_id="h"), now=base + timedelta(minutes=i)
+            )
             for i in range(5)
         ]
     assert ids == sorted(ids)
@@ -45,7 +48,8 @@ def test_event_ids_sort_by_time(conn: sqlite3.Connection) -> None:
 def test_generated_code_matches_proto(tmp_path: Path) -> None:
     subprocess.run(
         ["bash", str(ROOT / "scripts/gen-proto"), str(tmp_path)],
-        check=True, env={"PYTHON": sys.executable, "PATH": "/usr/bin:/bin"},
+        check=True,
+        env={"PYTHON": sys.executable, "PATH": "/usr/bin:/bin"},
     )
     generated = tmp_path / "oo/events/v1"
     committed = ROOT / "src/oo/events/v1"

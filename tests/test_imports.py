@@ -9,16 +9,31 @@ from pathlib import Path
 from tests.conftest import OO, run_oo
 
 HEAVY = {
-    "litellm", "sklearn", "numpy", "textual", "authlib", "keyring", "apscheduler",
-    "desktop_notifier", "httpx", "httpx2", "sqlite_utils", "typer", "click", "rich",
-    "pydantic", "google.protobuf",
+    "litellm",
+    "sklearn",
+    "numpy",
+    "textual",
+    "authlib",
+    "keyring",
+    "apscheduler",
+    "desktop_notifier",
+    "httpx",
+    "httpx2",
+    "sqlite_utils",
+    "typer",
+    "click",
+    "rich",
+    "pydantic",
+    "google.protobuf",
 }
 
 
 def imported_by(*args: str) -> set[str]:
     result = subprocess.run(
         [sys.executable, "-X", "importtime", OO, *args],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     names = set()
     for line in result.stderr.splitlines():

@@ -8,8 +8,18 @@ from collections import Counter
 from oo.engine import library
 
 CATEGORIES = {
-    "focus", "rest", "movement", "planning", "relationships", "learning", "mood", "sleep",
-    "nutrition", "home", "mindfulness", "reflection",
+    "focus",
+    "rest",
+    "movement",
+    "planning",
+    "relationships",
+    "learning",
+    "mood",
+    "sleep",
+    "nutrition",
+    "home",
+    "mindfulness",
+    "reflection",
 }
 VAGUE = re.compile(r"\b(be productive|stay positive|just relax|think positive)\b", re.I)
 

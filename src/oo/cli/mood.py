@@ -11,7 +11,9 @@ from oo.store import signals
 
 
 def mood(
-    score: Annotated[str, typer.Argument(help="1 (low) to 5 (high).", show_default=False, metavar="SCORE")],
+    score: Annotated[
+        str, typer.Argument(help="1 (low) to 5 (high).", show_default=False, metavar="SCORE")
+    ],
     note: Annotated[str | None, typer.Option("--note", help="A short note, kept locally.")] = None,
 ) -> None:
     """Record how you feel, 1 (low) to 5 (high)."""

@@ -15,8 +15,6 @@ import typer
 import typer.core
 import typer.main
 
-
-
 from oo import __version__, paths
 from oo.cli.registry import COMMANDS
 from oo.errors import OOError

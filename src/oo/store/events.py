@@ -25,6 +25,7 @@ Event = envelope_pb2.Event
 _BODY_FIELDS = {
     field.message_type.full_name: field.name
     for field in Event.DESCRIPTOR.oneofs_by_name["body"].fields
+    if field.message_type is not None
 }
 EVENT_TYPES = tuple(sorted(_BODY_FIELDS.values()))
 
