@@ -15,4 +15,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status": ("oo.cli.status:status", "Where your data lives, its size, sources and egress."),
     "export": ("oo.cli.export:export", "Everything oO holds, as JSON Lines."),
     "forget": ("oo.cli.forget:forget", "Delete everything oO holds."),
+    "privacy": ("oo.cli.privacy:app", "What oO holds, who agreed to what, what left this machine."),
+    "events": ("oo.cli.events:events_command", "The event log, readable; --follow tails it."),
+    "consent": ("oo.cli.consent:app", "Read consent texts and withdraw consent."),
 }

@@ -79,8 +79,14 @@ def read(
     type: str | None = None,
     source: str | None = None,
     limit: int | None = None,
+    newest: int | None = None,
+    after: str | None = None,
 ) -> Iterator[StoredEvent]:
-    """Events in the order they happened, optionally filtered."""
+    """Events in the order they happened, optionally filtered.
+
+    `limit` keeps the first N, `newest` the last N (still oldest first), `after` only events
+    whose id sorts after the given one.
+    """
     where, params = [], []
     if type is not None:
         where.append("type = ?")
@@ -88,9 +94,14 @@ def read(
     if source is not None:
         where.append("source = ?")
         params.append(source)
+    if after is not None:
+        where.append("id > ?")
+        params.append(after)
     sql = "SELECT id, type, time, source, payload FROM events"
     if where:
         sql += " WHERE " + " AND ".join(where)
+    if newest is not None:
+        sql = f"SELECT * FROM ({sql} ORDER BY id DESC LIMIT {int(newest)})"
     sql += " ORDER BY id"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"

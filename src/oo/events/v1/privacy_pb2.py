@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1aoo/events/v1/privacy.proto\x12\x0coo.events.v1\"\x82\x01\n\x0b\x44\x61taDeleted\x12\r\n\x05scope\x18\x01 \x01(\t\x12\x35\n\x06\x63ounts\x18\x02 \x03(\x0b\x32%.oo.events.v1.DataDeleted.CountsEntry\x1a-\n\x0b\x43ountsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x03:\x02\x38\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1aoo/events/v1/privacy.proto\x12\x0coo.events.v1\"\x82\x01\n\x0b\x44\x61taDeleted\x12\r\n\x05scope\x18\x01 \x01(\t\x12\x35\n\x06\x63ounts\x18\x02 \x03(\x0b\x32%.oo.events.v1.DataDeleted.CountsEntry\x1a-\n\x0b\x43ountsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x03:\x02\x38\x01\"F\n\x0e\x43onsentChanged\x12\x0f\n\x07subject\x18\x01 \x01(\t\x12\r\n\x05given\x18\x02 \x01(\x08\x12\x14\n\x0ctext_version\x18\x03 \x01(\x05\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,4 +37,6 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_DATADELETED']._serialized_end=175
   _globals['_DATADELETED_COUNTSENTRY']._serialized_start=130
   _globals['_DATADELETED_COUNTSENTRY']._serialized_end=175
+  _globals['_CONSENTCHANGED']._serialized_start=177
+  _globals['_CONSENTCHANGED']._serialized_end=247
 # @@protoc_insertion_point(module_scope)

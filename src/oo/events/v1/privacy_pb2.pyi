@@ -20,3 +20,13 @@ class DataDeleted(_message.Message):
     scope: str
     counts: _containers.ScalarMap[str, int]
     def __init__(self, scope: _Optional[str] = ..., counts: _Optional[_Mapping[str, int]] = ...) -> None: ...
+
+class ConsentChanged(_message.Message):
+    __slots__ = ("subject", "given", "text_version")
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    GIVEN_FIELD_NUMBER: _ClassVar[int]
+    TEXT_VERSION_FIELD_NUMBER: _ClassVar[int]
+    subject: str
+    given: bool
+    text_version: int
+    def __init__(self, subject: _Optional[str] = ..., given: _Optional[bool] = ..., text_version: _Optional[int] = ...) -> None: ...
