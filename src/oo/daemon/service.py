@@ -16,6 +16,7 @@ import random
 import signal
 import sqlite3
 import sys
+import threading
 from collections import Counter
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
@@ -89,6 +90,8 @@ class Daemon:
         self._pool = concurrent.futures.ThreadPoolExecutor(2, thread_name_prefix="oo-job")
         self._children: set[asyncio.subprocess.Process] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._inflight = 0
+        self._inflight_lock = threading.Lock()
 
     # --- life cycle -------------------------------------------------------------------
 
@@ -152,7 +155,8 @@ class Daemon:
         log.info("daemon stopped")
 
     def busy_threads(self) -> bool:
-        return any(t.is_alive() for t in getattr(self._pool, "_threads", ()))
+        """Whether store work is still running in the job pool."""
+        return self._inflight > 0
 
     async def run_until_signal(self) -> None:
         """`oo daemon run`: until SIGTERM or SIGINT (Ctrl-C)."""
@@ -175,11 +179,17 @@ class Daemon:
         """Run store work in the job pool with its own connection (one per thread)."""
 
         def call() -> T:
-            conn = open_store()
+            with self._inflight_lock:
+                self._inflight += 1
             try:
-                return work(conn)
+                conn = open_store()
+                try:
+                    return work(conn)
+                finally:
+                    conn.close()
             finally:
-                conn.close()
+                with self._inflight_lock:
+                    self._inflight -= 1
 
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, call)
