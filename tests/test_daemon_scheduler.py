@@ -5,6 +5,7 @@ their freshness target with backoff, and at most the budget is sent in a simulat
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import random
 import sqlite3
@@ -201,7 +202,7 @@ def test_a_simulated_fortnight_never_exceeds_the_budget_or_breaks_quiet_hours(
         assert not timing.in_quiet_hours(moment, settings)
     assert max(per_day.values()) <= settings.daily_budget
     assert sum(per_day.values()) >= 14  # it does speak: about 2-3 a day
-    gaps = [b - a for a, b in zip(sent, sent[1:], strict=False) if a.date() == b.date()]
+    gaps = [b - a for a, b in itertools.pairwise(sent) if a.date() == b.date()]
     assert all(g >= settings.min_gap for g in gaps)
     rows = conn.execute("SELECT send, probability, reason FROM deliveries").fetchall()
     randomized = [r for r in rows if r["reason"] in ("paced", "later-due")]
