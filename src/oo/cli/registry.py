@@ -18,4 +18,5 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "privacy": ("oo.cli.privacy:app", "What oO holds, who agreed to what, what left this machine."),
     "events": ("oo.cli.events:events_command", "The event log, readable; --follow tails it."),
     "consent": ("oo.cli.consent:app", "Read consent texts and withdraw consent."),
+    "daemon": ("oo.cli.daemon:app", "Run, install or check the daemon that sends notifications."),
 }

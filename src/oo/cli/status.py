@@ -24,6 +24,9 @@ def collect() -> dict[str, Any]:
         row = current.fetchone()
         version = schema_version(conn)
         ledger = egress.summary(conn)
+        from oo.daemon.status import summary as daemon_summary
+
+        daemon = daemon_summary(conn)
     size = sum(p.stat().st_size for p in paths.owned_files())
     return {
         "oo_version": __version__,
@@ -35,6 +38,7 @@ def collect() -> dict[str, Any]:
         "sources": sources,
         "egress": ledger,
         "current_tip": None if row is None else tip_dict(row),
+        "daemon": daemon,
     }
 
 
@@ -67,3 +71,7 @@ def status(json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = F
         print("Egress:   nothing has left this machine")
     tip = info["current_tip"]
     print(f"Tip:      {tip['text'] if tip else 'none chosen yet'}")
+    from oo.daemon.status import lines as daemon_lines
+
+    for line in daemon_lines(info["daemon"]):
+        print(line)

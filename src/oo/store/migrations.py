@@ -134,6 +134,34 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m004_daemon(db: Database) -> None:
+    # The daemon's notification decisions, sent or not, with their probability (for
+    # evaluating the timing policy off-line) and what became of each notification.
+    _run(
+        db,
+        """CREATE TABLE deliveries (
+            id TEXT PRIMARY KEY,
+            tip_id TEXT,
+            decision_point TEXT NOT NULL,
+            decided_at TEXT NOT NULL,
+            hour INTEGER NOT NULL,
+            weekday INTEGER NOT NULL,
+            send INTEGER NOT NULL,
+            probability REAL NOT NULL,
+            reason TEXT NOT NULL,
+            policy TEXT NOT NULL,
+            sent_at TEXT,
+            shown INTEGER,
+            outcome TEXT,
+            outcome_at TEXT
+        )""",
+        "CREATE INDEX deliveries_decided ON deliveries (decided_at)",
+        "CREATE INDEX deliveries_point ON deliveries (decision_point)",
+        "CREATE INDEX deliveries_tip ON deliveries (tip_id)",
+    )
+
+
 def migrate(conn: sqlite3.Connection) -> None:
     """Apply pending migrations under the write lock, so concurrent first runs agree."""
     db = Database(conn)

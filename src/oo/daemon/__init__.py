@@ -1,0 +1,1 @@
+"""The daemon: scheduler jobs, timing policy, notifications, installation."""

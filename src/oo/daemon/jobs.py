@@ -1,0 +1,221 @@
+"""What the daemon's jobs do, each a plain function of a connection and `now`.
+
+Each job calls one function of another part of oO, imported when the job runs. While that
+part is not installed (its module is missing), the job logs that once and does nothing.
+Heavy work (candidate refresh, LLM generation) runs in a short-lived child process, so the
+resident daemon never loads scikit-learn or litellm.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+import random
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from types import ModuleType
+
+from oo.clock import parse_iso
+from oo.daemon import deliveries, timing
+from oo.errors import OOError
+from oo.store.db import transaction
+
+log = logging.getLogger("oo.daemon")
+
+SYNC_MODULE = "oo.connectors.sync"
+REFRESH_MODULE = "oo.engine.candidates"
+GENERATE_MODULE = "oo.llm.generate"
+JITTER = 0.1  # a source is pulled between 1x and 1.1x its freshness target
+BACKOFF_FIRST = timedelta(minutes=1)
+BACKOFF_MAX = timedelta(hours=6)
+
+_missing_logged: set[str] = set()
+
+
+def _is_missing(exc: ModuleNotFoundError, module: str) -> bool:
+    """The error is about `module` itself (or an oO package above it), not something it uses."""
+    name = exc.name or ""
+    return name.startswith("oo.") and (module == name or module.startswith(name + "."))
+
+
+def _log_missing(module: str) -> None:
+    if module not in _missing_logged:
+        _missing_logged.add(module)
+        log.debug("%s is not installed yet; its job does nothing", module)
+
+
+def optional_module(module: str) -> ModuleType | None:
+    """Import an oO module that may not exist yet; None (logged once) when it does not."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if _is_missing(exc, module):
+            _log_missing(module)
+            return None
+        raise
+
+
+def module_exists(module: str) -> bool:
+    """Whether a module could be run as a child process, without importing it here."""
+    try:
+        found = importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError as exc:
+        if not _is_missing(exc, module):
+            raise
+        found = False
+    if not found:
+        _log_missing(module)
+    return found
+
+
+@dataclass
+class Backoff:
+    """Failures per source, kept in memory; a restart starts from the sources table."""
+
+    failures: dict[str, int] = field(default_factory=dict)
+    next_try: dict[str, datetime] = field(default_factory=dict)
+
+    def failed(self, name: str, now: datetime) -> datetime:
+        count = self.failures.get(name, 0) + 1
+        self.failures[name] = count
+        wait = min(BACKOFF_FIRST * 2 ** (count - 1), BACKOFF_MAX)
+        self.next_try[name] = now + wait
+        return self.next_try[name]
+
+    def succeeded(self, name: str) -> None:
+        self.failures.pop(name, None)
+        self.next_try.pop(name, None)
+
+    def waiting(self, name: str, now: datetime) -> bool:
+        until = self.next_try.get(name)
+        return until is not None and now < until
+
+
+def due_sources(
+    conn: sqlite3.Connection, now: datetime, backoff: Backoff, rng: random.Random
+) -> list[str]:
+    """Connected sources whose last success is older than their freshness target."""
+    due = []
+    for row in conn.execute(
+        "SELECT name, last_success, freshness_target_s FROM sources ORDER BY name"
+    ):
+        if backoff.waiting(row["name"], now):
+            continue
+        if row["last_success"] is not None:
+            target = timedelta(seconds=row["freshness_target_s"] * (1 + rng.uniform(0, JITTER)))
+            if now - parse_iso(row["last_success"]) < target:
+                continue
+        due.append(row["name"])
+    return due
+
+
+def sync_due(
+    conn: sqlite3.Connection, now: datetime, backoff: Backoff, rng: random.Random
+) -> list[str]:
+    """Pull every source that is due; a failure backs that source off exponentially."""
+    names = due_sources(conn, now, backoff, rng)
+    if not names:
+        return []
+    sync = optional_module(SYNC_MODULE)
+    if sync is None:
+        return []
+    pulled = []
+    for name in names:
+        try:
+            sync.sync_source(conn, name, now=now)
+        except Exception as exc:
+            until = backoff.failed(name, now)
+            log.warning("sync of %s failed (%s); next try after %s", name, exc, until)
+            continue
+        backoff.succeeded(name)
+        pulled.append(name)
+    return pulled
+
+
+def settle(conn: sqlite3.Connection, now: datetime) -> int:
+    """Expire the current tip when its time is over (the engine records it as ignored) and
+    close notifications nobody answered within the answer window."""
+    from oo.engine import recommender
+
+    recommender.recommend(conn, now)
+    with transaction(conn):
+        return deliveries.settle_outcomes(conn, now)
+
+
+@dataclass(frozen=True)
+class ToSend:
+    delivery_id: str
+    tip_id: str
+    text: str
+
+
+def decide(
+    conn: sqlite3.Connection,
+    now: datetime,
+    settings: timing.NotifySettings,
+    rng: random.Random,
+) -> ToSend | None:
+    """Decide whether to notify about the current tip now; log the decision."""
+    from oo.engine import recommender
+
+    tip = recommender.recommend(conn, now)
+    point = timing.current_point(now, settings)
+    moment = deliveries.moment(conn, now, tip, points_left=point[2] if point else 0)
+    if moment.returning and tip is not None and not moment.already_notified:
+        key = f"later:{tip['id']}"
+    elif point is None:
+        return None
+    else:
+        key = point[0]
+    if deliveries.point_decided(conn, key):
+        return None
+    decision = timing.decide(moment, settings, rng)
+    if not decision.final:
+        log.debug("waiting at %s: %s", key, decision.reason)
+        return None
+    with transaction(conn):
+        if deliveries.point_decided(conn, key):
+            return None
+        delivery_id = deliveries.record_decision(conn, key, moment, decision)
+        if decision.send and tip is not None:
+            recommender.mark_shown(conn, tip["id"], now)
+    log.info(
+        "decision %s: %s (p=%.2f, %s)",
+        key,
+        "send" if decision.send else "wait",
+        decision.probability,
+        decision.reason,
+    )
+    if not decision.send or tip is None:
+        return None
+    return ToSend(delivery_id, str(tip["id"]), str(tip["text"]))
+
+
+def sent(conn: sqlite3.Connection, delivery_id: str, *, shown: bool, now: datetime) -> None:
+    with transaction(conn):
+        deliveries.record_sent(conn, delivery_id, shown=shown, now=now)
+
+
+def react(conn: sqlite3.Connection, tip_id: str, reaction: str, now: datetime) -> bool:
+    """A button press, recorded as `oo done|later|dismiss` would; False when it no longer
+    applies (the tip was already answered elsewhere)."""
+    from oo.engine import recommender
+    from oo.engine.later import parse_later
+
+    until = parse_later("1h", now) if reaction == "later" else None
+    try:
+        recommender.react(conn, tip_id, reaction, now=now, later_until=until)
+    except OOError as exc:
+        log.info("button %s for tip %s not recorded: %s", reaction, tip_id, exc)
+        return False
+    with transaction(conn):
+        deliveries.settle_outcomes(conn, now)
+    return True
+
+
+def maintain(conn: sqlite3.Connection) -> None:
+    """Light upkeep: fold the WAL into the database and refresh the query planner's stats."""
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("PRAGMA optimize")

@@ -1,0 +1,90 @@
+"""Desktop notifications through desktop-notifier, each call bounded by a timeout.
+
+A notification shows the tip with three buttons, Done, Later and Dismiss; a press calls
+back with the tip id and the reaction. Without a notification server the call fails
+quietly and `available` says why, so `oo status` can tell the person.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+log = logging.getLogger("oo.daemon")
+
+APP_NAME = "oO"
+TITLE = "oO"
+SEND_TIMEOUT_S = 5.0
+BUTTONS = (("Done", "done"), ("Later", "later"), ("Dismiss", "dismiss"))
+
+OnReaction = Callable[[str, str], None]
+
+
+@dataclass
+class Availability:
+    available: bool | None = None  # None: not tried yet
+    detail: str = "not tried yet"
+
+
+class Notifier:
+    """Sends tip notifications and routes button presses to `on_reaction(tip_id, reaction)`.
+
+    Must be used from the daemon's asyncio loop: button presses arrive on it.
+    """
+
+    def __init__(self, on_reaction: OnReaction, timeout: float = SEND_TIMEOUT_S) -> None:
+        self.on_reaction = on_reaction
+        self.timeout = timeout
+        self.state = Availability()
+        self._notifier: Any = None
+
+    def _get(self) -> Any:
+        if self._notifier is None:
+            # desktop-notifier (and dbus-fast on Linux) load only when a notification is sent.
+            from desktop_notifier import DesktopNotifier
+
+            self._notifier = DesktopNotifier(app_name=APP_NAME)
+        return self._notifier
+
+    async def show(self, tip_id: str, text: str) -> bool:
+        """Show a tip; True when a notification server accepted it within the timeout."""
+        from desktop_notifier import Button
+
+        shown = asyncio.Event()
+        buttons = [
+            Button(title=title, on_pressed=self._pressed(tip_id, reaction))
+            for title, reaction in BUTTONS
+        ]
+        try:
+            notifier = self._get()
+            await asyncio.wait_for(
+                notifier.send(title=TITLE, message=text, buttons=buttons, on_dispatched=shown.set),
+                timeout=self.timeout,
+            )
+        except TimeoutError:
+            self.state = Availability(
+                False, f"the notification server did not answer in {self.timeout:.0f} s"
+            )
+            self._notifier = None  # a fresh connection next time
+            log.warning("notification timed out after %.0f s", self.timeout)
+            return False
+        except Exception as exc:  # an unusable platform backend
+            self.state = Availability(False, f"notifications failed: {type(exc).__name__}")
+            log.warning("notification failed: %s", exc)
+            return False
+        if shown.is_set():
+            self.state = Availability(True, "notifications work")
+            return True
+        self.state = Availability(False, "no notification server answered")
+        self._notifier = None
+        return False
+
+    def _pressed(self, tip_id: str, reaction: str) -> Callable[[], None]:
+        def callback() -> None:
+            log.info("button %s pressed for tip %s", reaction, tip_id)
+            self.on_reaction(tip_id, reaction)
+
+        return callback
