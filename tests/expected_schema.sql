@@ -1,5 +1,6 @@
 CREATE TABLE "_sqlite_migrations" ( "id" INTEGER PRIMARY KEY, "migration_set" TEXT, "name" TEXT, "applied_at" TEXT );
 CREATE TABLE candidates ( id TEXT PRIMARY KEY, source TEXT NOT NULL, source_ref TEXT, text TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('advice', 'todo')), category TEXT NOT NULL, features TEXT NOT NULL DEFAULT '{}', provenance TEXT NOT NULL DEFAULT '{}', created_at TEXT NOT NULL, expires_at TEXT, done_at TEXT );
+CREATE TABLE deliveries ( id TEXT PRIMARY KEY, tip_id TEXT, decision_point TEXT NOT NULL, decided_at TEXT NOT NULL, hour INTEGER NOT NULL, weekday INTEGER NOT NULL, send INTEGER NOT NULL, probability REAL NOT NULL, reason TEXT NOT NULL, policy TEXT NOT NULL, sent_at TEXT, shown INTEGER, outcome TEXT, outcome_at TEXT );
 CREATE TABLE egress ( id TEXT PRIMARY KEY, time TEXT NOT NULL, host TEXT NOT NULL, purpose TEXT NOT NULL, source TEXT NOT NULL, method TEXT NOT NULL, status INTEGER, bytes_out INTEGER NOT NULL, bytes_in INTEGER NOT NULL, fields TEXT NOT NULL DEFAULT '[]' );
 CREATE TABLE events ( id TEXT PRIMARY KEY, type TEXT NOT NULL, time TEXT NOT NULL, source TEXT NOT NULL, payload BLOB NOT NULL );
 CREATE TABLE habit_checkins ( id TEXT PRIMARY KEY, habit_id TEXT NOT NULL REFERENCES habits (id) ON DELETE CASCADE, time TEXT NOT NULL );
@@ -9,6 +10,9 @@ CREATE TABLE moods ( id TEXT PRIMARY KEY, time TEXT NOT NULL, score INTEGER NOT 
 CREATE TABLE sources ( name TEXT PRIMARY KEY, account TEXT, connected_at TEXT NOT NULL, last_success TEXT, last_error TEXT, freshness_target_s INTEGER NOT NULL );
 CREATE TABLE tips ( id TEXT PRIMARY KEY, text TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('advice', 'todo')), category TEXT NOT NULL, source TEXT NOT NULL, source_ref TEXT, library_id TEXT, decided_at TEXT NOT NULL, shown_at TEXT, expires_at TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'current' CHECK (status IN ('current', 'done', 'useful', 'later', 'dismissed', 'ignored')), reacted_at TEXT, later_until TEXT, returned_at TEXT, policy TEXT NOT NULL, propensity REAL NOT NULL, why TEXT NOT NULL DEFAULT '{}' );
 CREATE INDEX candidates_source ON candidates (source, source_ref);
+CREATE INDEX deliveries_decided ON deliveries (decided_at);
+CREATE INDEX deliveries_point ON deliveries (decision_point);
+CREATE INDEX deliveries_tip ON deliveries (tip_id);
 CREATE INDEX egress_time ON egress (time);
 CREATE INDEX events_source ON events (source, time);
 CREATE INDEX events_type ON events (type, time);
