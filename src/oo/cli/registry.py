@@ -15,4 +15,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status": ("oo.cli.status:status", "Where your data lives, its size, sources and egress."),
     "export": ("oo.cli.export:export", "Everything oO holds, as JSON Lines."),
     "forget": ("oo.cli.forget:forget", "Delete everything oO holds."),
+    "connect": ("oo.cli.connect:connect", "Connect Todoist or a calendar (ICS file or URL)."),
+    "sync": ("oo.cli.sync:sync", "Pull your connected sources now."),
+    "disconnect": ("oo.cli.disconnect:disconnect", "Revoke a source and delete its data."),
 }
