@@ -15,10 +15,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import keyring  # noqa: E402
+import keyring
 
-from tests.keyrings import MemoryKeyring  # noqa: E402
-from tests.servers.todoist import TodoistServer, due, task  # noqa: E402
+from tests.keyrings import MemoryKeyring
+from tests.servers.todoist import TodoistServer, due, task
 
 NOW = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)
 
@@ -68,9 +68,13 @@ def bench_calendar() -> None:
     for n in range(5_000):
         rule = ["RRULE:FREQ=WEEKLY"] if n % 2 else []
         lines += [
-            "BEGIN:VEVENT", f"UID:e{n}@example.com", "DTSTAMP:20250101T000000Z",
+            "BEGIN:VEVENT",
+            f"UID:e{n}@example.com",
+            "DTSTAMP:20250101T000000Z",
             f"DTSTART:202503{10 + n % 7:02d}T{n % 24:02d}0000Z",
-            f"DTEND:202503{10 + n % 7:02d}T{n % 24:02d}3000Z", *rule, "END:VEVENT",
+            f"DTEND:202503{10 + n % 7:02d}T{n % 24:02d}3000Z",
+            *rule,
+            "END:VEVENT",
         ]
     lines.append("END:VCALENDAR")
     data = ("\r\n".join(lines) + "\r\n").encode()

@@ -47,7 +47,10 @@ def test_signals_busy_now_next_event_free_block_events_today(
     connect(conn, "calendar", path.name, {"path": str(path)}, method="file", now=NOW)
     assert sync(conn, "calendar", now=NOW).ok
     assert calendar.context(conn, NOW) == {
-        "busy_now": 1, "minutes_to_next_event": 235, "free_block_minutes": 0, "events_today": 2,
+        "busy_now": 1,
+        "minutes_to_next_event": 235,
+        "free_block_minutes": 0,
+        "events_today": 2,
     }
     later = datetime(2025, 3, 10, 10, 0, tzinfo=UTC)
     assert calendar.context(conn, later)["free_block_minutes"] == 180
@@ -76,9 +79,13 @@ def test_10000_recurring_events_expand(tmp_path: Path, utc: None) -> None:
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//oO//EN"]
     for n in range(10_000):
         lines += [
-            "BEGIN:VEVENT", f"UID:e{n}@example.com", "DTSTAMP:20250101T000000Z",
-            f"DTSTART:20250101T{n % 24:02d}0000Z", f"DTEND:20250101T{n % 24:02d}3000Z",
-            "RRULE:FREQ=WEEKLY", "END:VEVENT",
+            "BEGIN:VEVENT",
+            f"UID:e{n}@example.com",
+            "DTSTAMP:20250101T000000Z",
+            f"DTSTART:20250101T{n % 24:02d}0000Z",
+            f"DTEND:20250101T{n % 24:02d}3000Z",
+            "RRULE:FREQ=WEEKLY",
+            "END:VEVENT",
         ]
     lines.append("END:VCALENDAR")
     path = tmp_path / "many.ics"
@@ -131,8 +138,11 @@ def test_a_url_that_answers_404_or_html(
     result = sync(conn, "calendar", now=NOW)
     assert not result.ok and "web page" in (result.error or "")
     assert conn.execute("SELECT COUNT(*) FROM items").fetchone()[0] == 7  # nothing lost
-    dump = "\n".join(str(tuple(r)) for t in ("sources", "egress", "events", "items")
-                     for r in conn.execute(f"SELECT * FROM {t}"))
+    dump = "\n".join(
+        str(tuple(r))
+        for t in ("sources", "egress", "events", "items")
+        for r in conn.execute(f"SELECT * FROM {t}")
+    )
     assert "CANARY-SECRET-PATH" not in dump
     disconnect(conn, "calendar", now=NOW)
     assert conn.execute("SELECT COUNT(*) FROM items").fetchone()[0] == 0

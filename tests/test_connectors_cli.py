@@ -29,8 +29,7 @@ def _owned_bytes(home: Path) -> bytes:
 
 
 def _env(server: TodoistServer, mode: str = "") -> dict[str, str]:
-    return {**server.env(), **browser_env(mode), "OO_NOW": "2025-03-10T09:00:00+00:00",
-            "TZ": "UTC"}
+    return {**server.env(), **browser_env(mode), "OO_NOW": "2025-03-10T09:00:00+00:00", "TZ": "UTC"}
 
 
 def _seed(server: TodoistServer) -> None:
@@ -39,7 +38,10 @@ def _seed(server: TodoistServer) -> None:
 
 
 def test_oauth_connect_sync_status_disconnect(
-    oo, oo_home: Path, real_keyring: None, todoist_server: TodoistServer  # type: ignore[no-untyped-def]
+    oo,
+    oo_home: Path,
+    real_keyring: None,
+    todoist_server: TodoistServer,  # type: ignore[no-untyped-def]
 ) -> None:
     _seed(todoist_server)
     env = _env(todoist_server)
@@ -65,14 +67,21 @@ def test_oauth_connect_sync_status_disconnect(
     gone = oo("disconnect", "todoist", env=env)
     assert gone.returncode == 0, gone.stderr
     assert "revoked" in gone.stdout and todoist_server.state.revoked
-    found = subprocess.run(["secret-tool", "search", "--all", "service", "oo"],
-                           capture_output=True, text=True, check=False)
+    found = subprocess.run(
+        ["secret-tool", "search", "--all", "service", "oo"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert "todoist:" not in found.stdout
     assert b"CANARY-TASK-TITLE" not in _owned_bytes(oo_home)
 
 
 def test_personal_token_from_stdin_then_forget_source(
-    oo, oo_home: Path, real_keyring: None, todoist_server: TodoistServer  # type: ignore[no-untyped-def]
+    oo,
+    oo_home: Path,
+    real_keyring: None,
+    todoist_server: TodoistServer,  # type: ignore[no-untyped-def]
 ) -> None:
     _seed(todoist_server)
     todoist_server.state.personal(CANARY_PERSONAL)
@@ -90,12 +99,20 @@ def test_personal_token_from_stdin_then_forget_source(
 
 
 @pytest.mark.parametrize(
-    ("mode", "words"), [("tamper", "wrong or missing state"), ("drop", "wrong or missing state"),
-                        ("closed", "no answer from the browser within 2 s")],
+    ("mode", "words"),
+    [
+        ("tamper", "wrong or missing state"),
+        ("drop", "wrong or missing state"),
+        ("closed", "no answer from the browser within 2 s"),
+    ],
 )
 def test_a_bad_callback_or_closed_browser_saves_nothing(
-    oo, oo_home: Path, real_keyring: None, todoist_server: TodoistServer,  # type: ignore[no-untyped-def]
-    mode: str, words: str,
+    oo,
+    oo_home: Path,
+    real_keyring: None,
+    todoist_server: TodoistServer,  # type: ignore[no-untyped-def]
+    mode: str,
+    words: str,
 ) -> None:
     result = oo("connect", "todoist", "--timeout", "2", env=_env(todoist_server, mode))
     assert result.returncode == 1
@@ -117,22 +134,40 @@ def test_calendar_from_a_file(oo, oo_home: Path, real_keyring: None) -> None:  #
 
 
 def test_two_processes_syncing_at_once_lose_nothing(
-    oo_home: Path, real_keyring: None, todoist_server: TodoistServer  # type: ignore[no-untyped-def]
+    oo_home: Path,
+    real_keyring: None,
+    todoist_server: TodoistServer,  # type: ignore[no-untyped-def]
 ) -> None:
     import os
 
     _seed(todoist_server)
     todoist_server.state.personal(CANARY_PERSONAL)
     env = {**os.environ, **_env(todoist_server)}
-    subprocess.run([OO, "connect", "todoist", "--token-stdin"], input=CANARY_PERSONAL,
-                   text=True, env=env, check=True, capture_output=True)
-    procs = [subprocess.Popen([OO, "sync", "todoist", "--json"], env=env, text=True,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    subprocess.run(
+        [OO, "connect", "todoist", "--token-stdin"],
+        input=CANARY_PERSONAL,
+        text=True,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    procs = [
+        subprocess.Popen(
+            [OO, "sync", "todoist", "--json"],
+            env=env,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(2)
+    ]
     outs = [p.communicate(timeout=60) for p in procs]
     assert all(p.returncode == 0 for p in procs), outs
     for out, _ in outs:
         assert json.loads(out)["results"][0]["items"] == 30
-    check = subprocess.run([OO, "status", "--json"], env=env, text=True, capture_output=True)
+    check = subprocess.run(
+        [OO, "status", "--json"], env=env, text=True, capture_output=True, check=True
+    )
     assert json.loads(check.stdout)["sources"][0]["state"] == "ok"
     subprocess.run([OO, "disconnect", "todoist"], env=env, capture_output=True, check=False)
 
@@ -144,6 +179,7 @@ def test_oo_tip_loads_no_connector_library(oo, oo_home: Path) -> None:  # type: 
         "heavy=[m for m in ('keyring','authlib','httpx2','icalendar','recurring_ical_events',"
         "'filelock') if m in sys.modules]\nprint('HEAVY', heavy, file=sys.stderr)"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
     assert "HEAVY []" in result.stderr

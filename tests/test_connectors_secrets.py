@@ -70,7 +70,9 @@ def test_no_keyring_in_the_cli_is_one_line(oo, tmp_path) -> None:  # type: ignor
     ics = tmp_path / "c.ics"
     ics.write_text("BEGIN:VCALENDAR\nVERSION:2.0\nEND:VCALENDAR\n")
     result = oo(
-        "connect", "calendar", str(ics),
+        "connect",
+        "calendar",
+        str(ics),
         env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"},
     )
     assert result.returncode == 1
@@ -85,7 +87,10 @@ def test_real_secret_service_holds_the_value(real_keyring: None) -> None:
     try:
         found = subprocess.run(
             ["secret-tool", "search", "--all", "service", "oo"],
-            capture_output=True, text=True, check=False, timeout=10,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=10,
         )
         assert "todoist:real@example.com" in found.stdout + found.stderr
         assert secrets.load("todoist", "real@example.com") == {"access_token": "CANARY-REAL"}

@@ -6,7 +6,6 @@ import json
 import sqlite3
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -64,18 +63,35 @@ def test_any_task_makes_a_short_calm_sentence(title: str, days: int, priority: i
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.dictionaries(st.sampled_from(
-    ["id", "due", "priority", "labels", "content", "project_id", "checked"]),
-    st.none() | st.integers() | st.text(max_size=12) | st.lists(st.text(max_size=5))
-    | st.dictionaries(st.just("date"), st.text(max_size=25))), max_size=8))
+@given(
+    st.lists(
+        st.dictionaries(
+            st.sampled_from(
+                ["id", "due", "priority", "labels", "content", "project_id", "checked"]
+            ),
+            st.none()
+            | st.integers()
+            | st.text(max_size=12)
+            | st.lists(st.text(max_size=5))
+            | st.dictionaries(st.just("date"), st.text(max_size=25)),
+        ),
+        max_size=8,
+    )
+)
 def test_tasks_with_missing_or_odd_fields_never_crash(tasks: list[dict[str, object]]) -> None:
     todoist.build(tasks, tasks, NOW)  # type: ignore[arg-type]
 
 
 def _connect(conn: sqlite3.Connection, server: TodoistServer) -> None:
     token = server.state.issue()
-    connect(conn, "todoist", "person@example.com", {**token, "kind": "oauth",
-            "expires_at": time.time() + 3600}, method="oauth", now=NOW)
+    connect(
+        conn,
+        "todoist",
+        "person@example.com",
+        {**token, "kind": "oauth", "expires_at": time.time() + 3600},
+        method="oauth",
+        now=NOW,
+    )
 
 
 def _fill(server: TodoistServer, n: int) -> None:
@@ -112,15 +128,19 @@ def test_a_task_completed_at_todoist_marks_its_tip_done(
     _connect(conn, todoist_server)
     assert sync(conn, "todoist", now=NOW).candidates == 2
     done = todoist_server.state.tasks.pop(0)
-    todoist_server.state.completed = [{**done, "checked": True,
-                                       "completed_at": "2025-03-10T09:30:00Z"}]
+    todoist_server.state.completed = [
+        {**done, "checked": True, "completed_at": "2025-03-10T09:30:00Z"}
+    ]
     assert sync(conn, "todoist", now=NOW + timedelta(hours=1)).ok
     rows = conn.execute("SELECT source_ref, done_at FROM candidates ORDER BY source_ref")
     state = {r["source_ref"]: r["done_at"] for r in rows}
     assert state[done["id"]] is not None
-    assert conn.execute(
-        "SELECT completed_at FROM items WHERE item_id = ?", (done["id"],)
-    ).fetchone()[0] == "2025-03-10T09:30:00.000000Z"
+    assert (
+        conn.execute("SELECT completed_at FROM items WHERE item_id = ?", (done["id"],)).fetchone()[
+            0
+        ]
+        == "2025-03-10T09:30:00.000000Z"
+    )
 
 
 @pytest.mark.parametrize(
@@ -133,8 +153,13 @@ def test_a_task_completed_at_todoist_marks_its_tip_done(
     ],
 )
 def test_a_failed_pull_changes_nothing(
-    conn: sqlite3.Connection, memory_keyring: object, todoist_server: TodoistServer, utc: None,
-    monkeypatch: pytest.MonkeyPatch, fault: str, words: str,
+    conn: sqlite3.Connection,
+    memory_keyring: object,
+    todoist_server: TodoistServer,
+    utc: None,
+    monkeypatch: pytest.MonkeyPatch,
+    fault: str,
+    words: str,
 ) -> None:
     monkeypatch.setenv("OO_HTTP_TIMEOUT", "0.3")
     todoist_server.state.slow_s = 1
@@ -186,8 +211,14 @@ def test_an_expired_token_is_refreshed_and_the_rotated_one_saved(
     _fill(todoist_server, 5)
     old = todoist_server.state.issue()
     todoist_server.state.access[old["access_token"]] = time.time() - 10  # expired there too
-    connect(conn, "todoist", "person@example.com",
-            {**old, "kind": "oauth", "expires_at": time.time() - 10}, method="oauth", now=NOW)
+    connect(
+        conn,
+        "todoist",
+        "person@example.com",
+        {**old, "kind": "oauth", "expires_at": time.time() - 10},
+        method="oauth",
+        now=NOW,
+    )
     assert sync(conn, "todoist", now=datetime.now(UTC)).ok
     saved = secrets.load("todoist", "person@example.com")
     assert saved is not None and saved["refresh_token"] != old["refresh_token"]
@@ -222,4 +253,3 @@ def test_disconnect_revokes_at_todoist(
     assert result.revoked and todoist_server.state.revoked == [token["access_token"]]
     assert conn.execute("SELECT COUNT(*) FROM events WHERE source = 'todoist'").fetchone()[0] == 0
     assert conn.execute("SELECT COUNT(*) FROM egress").fetchone()[0] == 0
-

@@ -4,6 +4,7 @@ URL to the loopback redirect, as a person's browser would after they click Allow
 OO_TEST_BROWSER=tamper (wrong state), drop (no state), or closed (does nothing).
 """
 
+import contextlib
 import os
 import sys
 import urllib.error
@@ -33,10 +34,8 @@ def main() -> None:
     elif mode == "drop":
         query.pop("state", None)
     url = parts._replace(query=urlencode(query)).geturl()
-    try:
+    with contextlib.suppress(urllib.error.HTTPError):
         urllib.request.urlopen(url, timeout=10)
-    except urllib.error.HTTPError:
-        pass
 
 
 if __name__ == "__main__":

@@ -54,16 +54,26 @@ def task(n: int, **extra: Any) -> dict[str, Any]:
 
 
 def due(date: str, *, recurring: bool = False) -> dict[str, Any]:
-    return {"date": date, "is_recurring": recurring, "string": date, "lang": "en",
-            "timezone": "UTC" if date.endswith("Z") else None}
+    return {
+        "date": date,
+        "is_recurring": recurring,
+        "string": date,
+        "lang": "en",
+        "timezone": "UTC" if date.endswith("Z") else None,
+    }
 
 
 @dataclass
 class State:
     tasks: list[dict[str, Any]] = field(default_factory=list)
     completed: list[dict[str, Any]] = field(default_factory=list)
-    user: dict[str, Any] = field(default_factory=lambda: {
-        "id": "2671355", "email": "person@example.com", "full_name": "A Person"})
+    user: dict[str, Any] = field(
+        default_factory=lambda: {
+            "id": "2671355",
+            "email": "person@example.com",
+            "full_name": "A Person",
+        }
+    )
     # access token -> expiry (epoch s); refresh tokens that are still valid
     access: dict[str, float] = field(default_factory=dict)
     refresh: set[str] = field(default_factory=set)
@@ -82,8 +92,12 @@ class State:
         access, refresh = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
         self.access[access] = time.time() + self.expires_in
         self.refresh.add(refresh)
-        return {"access_token": access, "token_type": "Bearer", "refresh_token": refresh,
-                "expires_in": self.expires_in}
+        return {
+            "access_token": access,
+            "token_type": "Bearer",
+            "refresh_token": refresh,
+            "expires_in": self.expires_in,
+        }
 
     def personal(self, token: str) -> None:
         self.access[token] = float("inf")
@@ -137,9 +151,11 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(st.slow_s)
         if "429" in st.faults:
             st.faults.discard("429")
-            return self._send(429, {"error": "Too many requests", "error_extra":
-                                    {"retry_after": st.retry_after}},
-                              {"Retry-After": f"{st.retry_after:g}"})
+            return self._send(
+                429,
+                {"error": "Too many requests", "error_extra": {"retry_after": st.retry_after}},
+                {"Retry-After": f"{st.retry_after:g}"},
+            )
         if "500" in st.faults:
             return self._send(500, {"error": "Internal error"})
         if "html" in st.faults:

@@ -123,7 +123,7 @@ def expand(calendar: Any, now: datetime) -> list[Item]:
     end = now.astimezone() + WINDOW
     try:
         query = recurring_ical_events.of(calendar, skip_bad_series=True)
-        occurrences = query.between(local_start.replace(tzinfo=None), end.replace(tzinfo=None))
+        occurrences = query.between(local_start, end)
     except Exception as exc:
         raise ConnectorError(
             f"the calendar's recurrences cannot be expanded ({type(exc).__name__});"
