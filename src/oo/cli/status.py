@@ -8,6 +8,7 @@ import typer
 
 from oo import __version__, paths
 from oo.cli import common
+from oo.connectors import freshness
 from oo.engine.tips import TIP_COLUMNS, tip_dict
 from oo.privacy import egress
 from oo.store.db import schema_version
@@ -19,7 +20,10 @@ def collect() -> dict[str, Any]:
     db_file = paths.db_path()
     with common.store() as conn:
         counts = {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in COUNTED}
-        sources = [dict(r) for r in conn.execute("SELECT * FROM sources ORDER BY name")]
+        now = common.now()
+        sources = [
+            freshness.describe(r, now) for r in conn.execute("SELECT * FROM sources ORDER BY name")
+        ]
         current = conn.execute(f"SELECT {TIP_COLUMNS} FROM tips WHERE status = 'current'")
         row = current.fetchone()
         version = schema_version(conn)
@@ -57,8 +61,7 @@ def status(json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = F
     )
     if info["sources"]:
         for s in info["sources"]:
-            state = f"last error: {s['last_error']}" if s["last_error"] else "ok"
-            print(f"Source:   {s['name']} ({s['account'] or 'no account'}), {state}")
+            print(f"Source:   {freshness.line(s)}")
     else:
         print("Sources:  none connected; everything stays on this machine")
     if info["egress"]:

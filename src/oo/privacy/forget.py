@@ -10,14 +10,28 @@ from __future__ import annotations
 import shutil
 import sqlite3
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from oo import paths
 from oo.events.v1 import privacy_pb2
 from oo.store import events
 from oo.store.db import transaction
 
+if TYPE_CHECKING:
+    from google.protobuf.message import Message
+
 # Child tables first, so foreign keys never block a delete.
-DATA_TABLES = ("habit_checkins", "habits", "moods", "tips", "sources", "egress", "events")
+DATA_TABLES = (
+    "habit_checkins",
+    "habits",
+    "moods",
+    "tips",
+    "items",
+    "candidates",
+    "sources",
+    "egress",
+    "events",
+)
 OWNED_DIRS = ("logs", "cache")
 
 
@@ -30,6 +44,43 @@ def forget_all(conn: sqlite3.Connection, *, now: datetime) -> dict[str, int]:
     scrub(conn)
     for name in OWNED_DIRS:
         shutil.rmtree(paths.home() / name, ignore_errors=True)
+    return counts
+
+
+# What a source leaves behind: current state, then (with its history) events and egress.
+SOURCE_TABLES = (("items", "source"), ("candidates", "source"), ("tips", "source"))
+HISTORY_TABLES = ("events", "egress")
+
+
+def forget_source(
+    conn: sqlite3.Connection,
+    source: str,
+    *,
+    now: datetime,
+    history: bool,
+    note: Message | None = None,
+) -> dict[str, int]:
+    """Delete everything derived from one source, and with `history` its events and egress.
+
+    With `history`, one DataDeleted event (scope: the source's name) records how much went;
+    otherwise `note` (e.g. SourceDisconnected) is appended under the source's name.
+    """
+    counts: dict[str, int] = {}
+    with transaction(conn):
+        for table, column in SOURCE_TABLES:
+            counts[table] = conn.execute(
+                f"DELETE FROM {table} WHERE {column} = ?", (source,)
+            ).rowcount
+        counts["sources"] = conn.execute("DELETE FROM sources WHERE name = ?", (source,)).rowcount
+        if history:
+            for table in HISTORY_TABLES:
+                counts[table] = conn.execute(
+                    f"DELETE FROM {table} WHERE source = ?", (source,)
+                ).rowcount
+            events.append(conn, privacy_pb2.DataDeleted(scope=source, counts=counts), now=now)
+        elif note is not None:
+            events.append(conn, note, now=now, source=source)
+    scrub(conn)
     return counts
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import sqlite3
 import sys
 
+from oo.store.schema import SCHEMA_VERSION
+
 # sqlite-utils imports numpy and pandas when installed, for column types oO never uses;
 # that would put ~60 ms and ~15 MB into every process that migrates (the daemon included).
 _masked = [name for name in ("numpy", "pandas") if name not in sys.modules]
@@ -20,7 +22,6 @@ finally:
     for _name in _masked:
         del sys.modules[_name]
 
-from oo.store.schema import SCHEMA_VERSION
 
 migrations = Migrations("oo")
 

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1aoo/events/v1/sources.proto\x12\x0coo.events.v1\"_\n\x0cSourceSynced\x12\x0e\n\x06source\x18\x01 \x01(\t\x12\n\n\x02ok\x18\x02 \x01(\x08\x12\x0f\n\x07signals\x18\x03 \x01(\x03\x12\r\n\x05\x65rror\x18\x04 \x01(\t\x12\x13\n\x0b\x64uration_ms\x18\x05 \x01(\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1aoo/events/v1/sources.proto\x12\x0coo.events.v1\"_\n\x0cSourceSynced\x12\x0e\n\x06source\x18\x01 \x01(\t\x12\n\n\x02ok\x18\x02 \x01(\x08\x12\x0f\n\x07signals\x18\x03 \x01(\x03\x12\r\n\x05\x65rror\x18\x04 \x01(\t\x12\x13\n\x0b\x64uration_ms\x18\x05 \x01(\x03\"A\n\x0fSourceConnected\x12\x0e\n\x06source\x18\x01 \x01(\t\x12\x0e\n\x06method\x18\x02 \x01(\t\x12\x0e\n\x06scopes\x18\x03 \x03(\t\"^\n\x12SourceDisconnected\x12\x0e\n\x06source\x18\x01 \x01(\t\x12\x0f\n\x07revoked\x18\x02 \x01(\x08\x12\x14\n\x0crevoke_error\x18\x03 \x01(\t\x12\x11\n\tforgotten\x18\x04 \x01(\x08\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,4 +33,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_SOURCESYNCED']._serialized_start=44
   _globals['_SOURCESYNCED']._serialized_end=139
+  _globals['_SOURCECONNECTED']._serialized_start=141
+  _globals['_SOURCECONNECTED']._serialized_end=206
+  _globals['_SOURCEDISCONNECTED']._serialized_start=208
+  _globals['_SOURCEDISCONNECTED']._serialized_end=302
 # @@protoc_insertion_point(module_scope)

@@ -1,0 +1,30 @@
+"""`oo disconnect SOURCE`: revoke, delete the keyring entry and everything derived."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from oo.cli import common
+
+
+def disconnect(source: Annotated[str, typer.Argument(help="todoist or calendar.")]) -> None:
+    """Revoke the token at the provider, delete it from the keyring, and delete the items and
+    tips made from the source (its history stays; `oo forget --source` deletes that too)."""
+    from oo.connectors.sync import disconnect as run
+
+    with common.store() as conn:
+        result = run(conn, source, now=common.now())
+    report(result.source, result.revoked, result.revoke_error, sum(result.counts.values()))
+
+
+def report(source: str, revoked: bool, revoke_error: str | None, deleted: int) -> None:
+    if revoke_error:
+        print(
+            f"oo: warning: {source}: could not revoke at the provider: {revoke_error}",
+            file=sys.stderr,
+        )
+    how = "revoked and removed from the keyring" if revoked else "removed from the keyring"
+    print(f"Disconnected {source}: credential {how}; {deleted} records deleted.")

@@ -1,0 +1,216 @@
+"""Calendars from ICS: a local file or a secret subscription URL (kept in the keyring).
+
+The calendar is parsed with icalendar and its recurrences (RRULE, EXDATE, RECURRENCE-ID)
+expanded with recurring-ical-events from the start of today to 7 days ahead. Events become
+items of kind "event" (start, end, all day, busy), never their titles; `context` derives the
+signals the engine uses: busy now, minutes to the next event, the free block, events today.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from oo.clock import iso, parse_iso
+from oo.connectors.base import ConnectorError, Item, Pull, ReconnectNeeded, State
+
+NAME = "calendar"
+WINDOW = timedelta(days=7)
+MAX_BYTES = 16 * 1024 * 1024
+MAX_EVENTS = 20_000
+WHAT = "the calendar server"
+
+
+def secret_for(location: str) -> tuple[str, dict[str, str]]:
+    """(account, secret) for a path or URL given to `oo connect calendar`.
+
+    The account is what `oo status` shows: the file's name or the URL's host, never the
+    URL's secret path.
+    """
+    parts = urlsplit(location)
+    if parts.scheme in ("http", "https", "webcal", "webcals"):
+        if not parts.hostname:
+            raise ConnectorError("the calendar URL has no host")
+        scheme = "https" if parts.scheme in ("webcal", "webcals") else parts.scheme
+        url = parts._replace(scheme=scheme).geturl()
+        return parts.hostname, {"url": url}
+    path = Path(location).expanduser()
+    if not path.is_file():
+        raise ConnectorError(f"no calendar file at {location}; give an .ics file or its URL")
+    return path.name, {"path": str(path.resolve())}
+
+
+def _size_error(size: int) -> ConnectorError:
+    return ConnectorError(
+        f"the calendar is {size / 1024 / 1024:.1f} MB; oO reads calendars up to"
+        f" {MAX_BYTES // 1024 // 1024} MB; nothing was changed"
+    )
+
+
+def _fetch(client: Any, state: State) -> bytes:
+    from oo.connectors.http import check, send
+
+    secret = state.secret
+    if "path" in secret:
+        path = Path(str(secret["path"]))
+        try:
+            size = path.stat().st_size
+            if size > MAX_BYTES:
+                raise _size_error(size)
+            return path.read_bytes()
+        except FileNotFoundError:
+            raise ConnectorError(
+                f"the calendar file {path.name} is gone; reconnect with `oo connect calendar PATH`"
+            ) from None
+        except OSError as exc:
+            raise ConnectorError(f"cannot read the calendar file ({exc.strerror})") from None
+    url = secret.get("url")
+    if not isinstance(url, str):
+        raise ReconnectNeeded("reconnect needed: no calendar is saved; run `oo connect calendar`")
+    response = send(client, "GET", url, what=WHAT)
+    if response.status_code == 404:
+        raise ConnectorError(
+            "the calendar URL answers 404 (not found): check the address or make a new one;"
+            " nothing was changed"
+        )
+    check(response, what=WHAT, source=NAME)
+    if len(response.content) > MAX_BYTES:
+        raise _size_error(len(response.content))
+    return response.content
+
+
+def _parse(data: bytes) -> Any:
+    import icalendar  # wraps icalendar
+
+    head = data.lstrip()[:64].lower()
+    if head.startswith((b"<!doctype", b"<html", b"<?xml")):
+        raise ConnectorError(
+            "the calendar address answered with a web page, not an ICS calendar;"
+            " nothing was changed"
+        )
+    if not head.startswith(b"begin:vcalendar"):
+        raise ConnectorError(
+            "this is not an ICS calendar (no BEGIN:VCALENDAR); nothing was changed"
+        )
+    try:
+        return icalendar.Calendar.from_ical(data)
+    except Exception as exc:
+        raise ConnectorError(
+            f"the calendar is malformed ({type(exc).__name__}); nothing was changed"
+        ) from None
+
+
+def _as_utc(value: date | datetime) -> datetime:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC) if value.tzinfo else value.astimezone().astimezone(UTC)
+    return datetime.combine(value, time()).astimezone().astimezone(UTC)
+
+
+def _event_id(uid: str, start: datetime) -> str:
+    digest = hashlib.blake2b(f"{uid}|{iso(start)}".encode(), digest_size=12).hexdigest()
+    return f"ev-{digest}"
+
+
+def expand(calendar: Any, now: datetime) -> list[Item]:
+    """Occurrences from the start of today to 7 days ahead, as event items."""
+    import recurring_ical_events  # wraps recurring-ical-events
+
+    local_start = now.astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+    end = now.astimezone() + WINDOW
+    try:
+        query = recurring_ical_events.of(calendar, skip_bad_series=True)
+        occurrences = query.between(local_start, end)
+    except Exception as exc:
+        raise ConnectorError(
+            f"the calendar's recurrences cannot be expanded ({type(exc).__name__});"
+            " nothing was changed"
+        ) from None
+    items: dict[str, Item] = {}
+    for event in occurrences:
+        if len(items) >= MAX_EVENTS:
+            break
+        if str(event.get("STATUS", "")).upper() == "CANCELLED":
+            continue
+        start_prop = event.get("DTSTART")
+        if start_prop is None:
+            continue
+        start_value = start_prop.dt
+        all_day = not isinstance(start_value, datetime)
+        start = _as_utc(start_value)
+        end_prop = event.get("DTEND")
+        if end_prop is not None:
+            finish = _as_utc(end_prop.dt)
+        elif event.get("DURATION") is not None:
+            finish = start + event["DURATION"].dt
+        else:
+            finish = start + (timedelta(days=1) if all_day else timedelta())
+        busy = str(event.get("TRANSP", "OPAQUE")).upper() != "TRANSPARENT"
+        item_id = _event_id(str(event.get("UID", "")), start)
+        items[item_id] = Item(
+            item_id=item_id,
+            kind="event",
+            start=start_value.isoformat() if all_day else iso(start),
+            end=(finish.astimezone().date().isoformat() if all_day else iso(finish)),
+            all_day=all_day,
+            busy=busy,
+        )
+    return sorted(items.values(), key=lambda i: (i.start or "", i.item_id))
+
+
+class CalendarConnector:
+    name = NAME
+    scopes: tuple[str, ...] = ()
+    freshness_target = timedelta(minutes=60)
+
+    def prepare(self, client: Any, state: State) -> State:
+        return state
+
+    def pull(self, client: Any, state: State) -> Pull:
+        calendar = _parse(_fetch(client, state))
+        return Pull(items=expand(calendar, state.now))
+
+    def revoke(self, client: Any, state: State) -> None:
+        """An ICS address has nothing to revoke: deleting it from the keyring is all."""
+
+
+# Signals for the engine, read from the stored items (standard library only) -----------------
+
+
+def _span(row: sqlite3.Row) -> tuple[datetime, datetime]:
+    if row["all_day"]:
+        start = datetime.combine(date.fromisoformat(row["start"]), time()).astimezone()
+        end = datetime.combine(date.fromisoformat(row["end"]), time()).astimezone()
+        return start.astimezone(UTC), end.astimezone(UTC)
+    return parse_iso(row["start"]), parse_iso(row["end"])
+
+
+def context(conn: sqlite3.Connection, now: datetime) -> dict[str, Any]:
+    """busy_now, minutes_to_next_event, free_block_minutes, events_today (timed, busy events;
+    all-day events count for events_today only)."""
+    today = now.astimezone().date()
+    spans: list[tuple[datetime, datetime]] = []
+    events_today = 0
+    for row in conn.execute(
+        "SELECT start, end, all_day, busy FROM items WHERE kind = 'event' AND source = ?"
+        " ORDER BY start",
+        (NAME,),
+    ):
+        start, end = _span(row)
+        if start.astimezone().date() == today:
+            events_today += 1
+        if row["busy"] and not row["all_day"] and end > now:
+            spans.append((start, end))
+    busy_now = any(s <= now < e for s, e in spans)
+    upcoming = sorted(s for s, _ in spans if s > now)
+    minutes_to_next = int((upcoming[0] - now).total_seconds() // 60) if upcoming else None
+    free_block = 0 if busy_now else minutes_to_next
+    return {
+        "busy_now": int(busy_now),
+        "minutes_to_next_event": minutes_to_next,
+        "free_block_minutes": free_block,
+        "events_today": events_today,
+    }

@@ -1,0 +1,186 @@
+"""The shared HTTP client: every request it sends is recorded for the egress ledger.
+
+Connectors get a client made here (injected, so tests point it at loopback servers). Its
+event hooks note each request's host, method, status and byte counts in a `Recorder`; the
+sync runner writes them to the ledger, also when the pull failed. Helpers turn rate limits,
+timeouts and non-JSON answers into one clear sentence.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx2
+
+from oo import __version__
+from oo.connectors.base import ConnectorError, ReconnectNeeded, setting
+from oo.privacy.egress import Egress, record
+
+DEFAULT_TIMEOUT_S = 30.0
+MAX_ATTEMPTS = 4
+MAX_WAIT_S = 30.0
+
+
+@dataclass
+class Recorder:
+    """Collects one Egress entry per request until `flush` writes them to the ledger."""
+
+    source: str
+    purpose: str
+    entries: list[Egress] = field(default_factory=list)
+    _open: dict[int, int] = field(default_factory=dict)
+
+    def on_request(self, request: httpx2.Request) -> None:
+        try:
+            body = request.content
+        except httpx2.RequestNotRead:
+            body = b""
+        head = sum(len(k) + len(v) + 4 for k, v in request.headers.raw)
+        self._open[id(request)] = len(self.entries)
+        self.entries.append(
+            Egress(
+                url=f"{request.url.scheme}://{request.url.host}/",
+                method=request.method,
+                purpose=self.purpose,
+                source=self.source,
+                bytes_out=len(body) + head + len(request.url.raw_path) + 16,
+                bytes_in=0,
+            )
+        )
+
+    def on_response(self, response: httpx2.Response) -> None:
+        response.read()
+        head = sum(len(k) + len(v) + 4 for k, v in response.headers.raw)
+        index = self._open.pop(id(response.request), None)
+        if index is None:
+            return
+        old = self.entries[index]
+        self.entries[index] = Egress(
+            url=old.url,
+            method=old.method,
+            purpose=old.purpose,
+            source=old.source,
+            bytes_out=old.bytes_out,
+            bytes_in=len(response.content) + head,
+            status=response.status_code,
+        )
+
+    def flush(self, conn: sqlite3.Connection, *, now: datetime) -> int:
+        """Write the collected entries (inside the caller's transaction); returns how many."""
+        count = len(self.entries)
+        for entry in self.entries:
+            record(conn, entry, now=now)
+        self.entries.clear()
+        self._open.clear()
+        return count
+
+
+def timeout_s() -> float:
+    raw = setting("http", "timeout")
+    try:
+        return float(raw) if raw else DEFAULT_TIMEOUT_S
+    except ValueError:
+        return DEFAULT_TIMEOUT_S
+
+
+def client_kwargs(recorder: Recorder) -> dict[str, Any]:
+    """Arguments for an httpx2.Client (or a subclass, such as authlib's OAuth2Client)."""
+    return {
+        "event_hooks": {"request": [recorder.on_request], "response": [recorder.on_response]},
+        "timeout": timeout_s(),
+        "follow_redirects": True,
+        "headers": {"User-Agent": f"oO/{__version__}"},
+        "trust_env": False,
+    }
+
+
+def client(recorder: Recorder) -> httpx2.Client:
+    return httpx2.Client(**client_kwargs(recorder))
+
+
+def _retry_after(response: httpx2.Response) -> float | None:
+    raw = response.headers.get("Retry-After")
+    if raw:
+        try:
+            return max(0.0, float(raw))
+        except ValueError:
+            parsed = email.utils.parsedate_to_datetime(raw) if raw else None
+            if parsed is not None:
+                return max(0.0, (parsed - datetime.now(UTC)).total_seconds())
+    try:
+        extra = response.json().get("error_extra", {})
+        return max(0.0, float(extra["retry_after"]))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def send(
+    http: httpx2.Client,
+    method: str,
+    url: str,
+    *,
+    what: str,
+    sleep: Callable[[float], None] = time.sleep,
+    max_wait: float = MAX_WAIT_S,
+    **kwargs: Any,
+) -> httpx2.Response:
+    """Send a request; on 429 wait as the server asks (capped) and try again."""
+    host = urlsplit(url).hostname or "the server"
+    for attempt in range(MAX_ATTEMPTS):
+        try:
+            response = http.request(method, url, **kwargs)
+        except httpx2.TimeoutException:
+            raise ConnectorError(
+                f"{what} did not answer in time ({timeout_s():g} s); nothing was changed"
+            ) from None
+        except httpx2.TransportError as exc:
+            raise ConnectorError(
+                f"cannot reach {host} ({type(exc).__name__}); nothing was changed"
+            ) from None
+        if response.status_code != 429:
+            return response
+        hint = _retry_after(response)
+        wait = min(hint if hint is not None else 2.0**attempt, max_wait)
+        if attempt == MAX_ATTEMPTS - 1 or (hint is not None and hint > max_wait):
+            shown = f" for {hint:.0f} s" if hint is not None else ""
+            raise ConnectorError(
+                f"{what} is limiting requests{shown}; nothing was changed, try again later"
+            )
+        sleep(wait)
+    raise AssertionError("unreachable")
+
+
+def check(response: httpx2.Response, *, what: str, source: str) -> None:
+    """Raise the one-line error for a failed answer."""
+    status = response.status_code
+    if status in (401, 403):
+        raise ReconnectNeeded(
+            f"reconnect needed: {what} refused the saved credential (HTTP {status});"
+            f" run `oo connect {source}`"
+        )
+    if status >= 500:
+        raise ConnectorError(f"{what} had a server error (HTTP {status}); nothing was changed")
+    if status >= 400:
+        raise ConnectorError(f"{what} answered HTTP {status}; nothing was changed")
+
+
+def json_body(response: httpx2.Response, *, what: str) -> Any:
+    kind = response.headers.get("Content-Type", "")
+    if "json" not in kind:
+        shown = kind.split(";")[0] or "no content type"
+        raise ConnectorError(
+            f"{what} answered with {shown} instead of JSON (HTTP {response.status_code});"
+            " nothing was changed"
+        )
+    try:
+        return json.loads(response.content)
+    except ValueError:
+        raise ConnectorError(f"{what} answered with broken JSON; nothing was changed") from None

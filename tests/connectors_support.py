@@ -1,0 +1,62 @@
+"""Fixtures shared by the connector tests (imported by tests/test_connectors_*.py)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.keyrings import MemoryKeyring
+from tests.servers.todoist import TodoistServer
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).parent / "fixtures"
+SECRET_SERVICE = "keyring.backends.SecretService.Keyring"
+
+
+@pytest.fixture
+def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Local time is UTC, so "today" does not depend on the machine."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    import keyring
+
+    old = keyring.get_keyring()
+    ring = MemoryKeyring()
+    keyring.set_keyring(ring)
+    yield ring
+    keyring.set_keyring(old)
+
+
+@pytest.fixture
+def todoist_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[TodoistServer]:
+    with TodoistServer() as server:
+        for key, value in server.env().items():
+            monkeypatch.setenv(key, value)
+        yield server
+
+
+@pytest.fixture
+def real_keyring() -> None:
+    """The real Secret Service keyring (scripts/test starts gnome-keyring on a private bus)."""
+    if os.environ.get("PYTHON_KEYRING_BACKEND") != SECRET_SERVICE or not os.environ.get(
+        "DBUS_SESSION_BUS_ADDRESS"
+    ):
+        pytest.skip("needs the Secret Service keyring: run the tests with scripts/test")
+
+
+def browser_env(mode: str = "") -> dict[str, str]:
+    """BROWSER for the `oo` subprocess: a script that follows the authorization URL."""
+    script = Path(__file__).parent / "servers" / "browser.py"
+    return {"BROWSER": f"{sys.executable} {script} %s", "OO_TEST_BROWSER": mode}

@@ -1,0 +1,99 @@
+"""The token vault: OS keyring only, long values split, every failure one clear sentence."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from oo import secrets
+from tests.connectors_support import memory_keyring, real_keyring  # noqa: F401
+from tests.keyrings import FailingKeyring, LockedKeyring, MemoryKeyring
+
+
+def test_round_trip_and_delete(memory_keyring: MemoryKeyring) -> None:
+    secrets.save("todoist", "me@example.com", {"access_token": "abc"})
+    assert memory_keyring.store[("oo", "todoist:me@example.com")]
+    assert secrets.load("todoist", "me@example.com") == {"access_token": "abc"}
+    assert secrets.delete("todoist", "me@example.com") is True
+    assert secrets.load("todoist", "me@example.com") is None
+    assert secrets.delete("todoist", "me@example.com") is False
+
+
+def test_a_value_over_windows_limit_is_split_and_put_back(memory_keyring: MemoryKeyring) -> None:
+    big = {"access_token": "a" * 3000, "refresh_token": "r" * 2500}
+    secrets.save("todoist", "acct", big)  # the memory backend refuses > 2,560 bytes an entry
+    assert len([k for k in memory_keyring.store if k[1].startswith("todoist:acct")]) > 3
+    assert secrets.load("todoist", "acct") == big
+    secrets.save("todoist", "acct", {"access_token": "short"})
+    assert list(memory_keyring.store) == [("oo", "todoist:acct")]
+    assert secrets.load("todoist", "acct") == {"access_token": "short"}
+
+
+@pytest.mark.parametrize(
+    ("ring", "words"),
+    [
+        (LockedKeyring(), "locked"),
+        (FailingKeyring(), "failed"),
+    ],
+)
+def test_failures_are_one_sentence_with_choices(ring: object, words: str) -> None:
+    import keyring
+
+    old = keyring.get_keyring()
+    keyring.set_keyring(ring)  # type: ignore[arg-type]
+    try:
+        with pytest.raises(secrets.KeyringUnavailable) as info:
+            secrets.save("todoist", "acct", {"access_token": "CANARY-TOKEN"})
+    finally:
+        keyring.set_keyring(old)
+    message = str(info.value)
+    assert words in message and "nothing was saved" in message
+    assert "\n" not in message and "CANARY-TOKEN" not in message
+
+
+def test_no_keyring_and_plaintext_keyrings_are_refused() -> None:
+    import keyring
+    from keyring.backends import fail, null
+
+    old = keyring.get_keyring()
+    try:
+        for ring in (fail.Keyring(), null.Keyring()):
+            keyring.set_keyring(ring)
+            with pytest.raises(secrets.KeyringUnavailable, match="no usable OS keyring"):
+                secrets.check()
+    finally:
+        keyring.set_keyring(old)
+
+
+def test_no_keyring_in_the_cli_is_one_line(oo, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    ics = tmp_path / "c.ics"
+    ics.write_text("BEGIN:VCALENDAR\nVERSION:2.0\nEND:VCALENDAR\n")
+    result = oo(
+        "connect",
+        "calendar",
+        str(ics),
+        env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"},
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("oo: no usable OS keyring")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.desktop
+def test_real_secret_service_holds_the_value(real_keyring: None) -> None:
+    secrets.save("todoist", "real@example.com", {"access_token": "CANARY-REAL"})
+    try:
+        found = subprocess.run(
+            ["secret-tool", "search", "--all", "service", "oo"],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=10,
+        )
+        assert "todoist:real@example.com" in found.stdout + found.stderr
+        assert secrets.load("todoist", "real@example.com") == {"access_token": "CANARY-REAL"}
+    finally:
+        secrets.delete("todoist", "real@example.com")
+    assert secrets.load("todoist", "real@example.com") is None
