@@ -27,6 +27,7 @@ log = logging.getLogger("oo.daemon")
 SYNC_MODULE = "oo.connectors.sync"
 REFRESH_MODULE = "oo.engine.candidates"
 GENERATE_MODULE = "oo.llm.generate"
+RECONNECT = "reconnect needed"  # oo.connectors.freshness.RECONNECT, without importing it
 JITTER = 0.1  # a source is pulled between 1x and 1.1x its freshness target
 BACKOFF_FIRST = timedelta(minutes=1)
 BACKOFF_MAX = timedelta(hours=6)
@@ -99,10 +100,12 @@ def due_sources(
     """Connected sources whose last success is older than their freshness target."""
     due = []
     for row in conn.execute(
-        "SELECT name, last_success, freshness_target_s FROM sources ORDER BY name"
+        "SELECT name, last_success, last_error, freshness_target_s FROM sources ORDER BY name"
     ):
         if backoff.waiting(row["name"], now):
             continue
+        if (row["last_error"] or "").startswith(RECONNECT):
+            continue  # a revoked or expired credential: no retry loop, `oo status` says why
         if row["last_success"] is not None:
             target = timedelta(seconds=row["freshness_target_s"] * (1 + rng.uniform(0, JITTER)))
             if now - parse_iso(row["last_success"]) < target:
@@ -124,10 +127,13 @@ def sync_due(
     pulled = []
     for name in names:
         try:
-            sync.sync_source(conn, name, now=now)
+            result = sync.sync(conn, name, now=now)
+            error = None if result.ok else result.error
         except Exception as exc:
+            error = str(exc)
+        if error is not None:
             until = backoff.failed(name, now)
-            log.warning("sync of %s failed (%s); next try after %s", name, exc, until)
+            log.warning("sync of %s failed (%s); next try after %s", name, error, until)
             continue
         backoff.succeeded(name)
         pulled.append(name)
