@@ -15,4 +15,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status": ("oo.cli.status:status", "Where your data lives, its size, sources and egress."),
     "export": ("oo.cli.export:export", "Everything oO holds, as JSON Lines."),
     "forget": ("oo.cli.forget:forget", "Delete everything oO holds."),
+    "config": ("oo.cli.config:app", "Show and change settings (model aliases, notifications)."),
+    "llm": ("oo.cli.llm:app", "Test and run the LLM tip generator; API keys in the keyring."),
 }

@@ -9,6 +9,7 @@ import typer
 from oo import __version__, paths
 from oo.cli import common
 from oo.engine.tips import TIP_COLUMNS, tip_dict
+from oo.llm import status as llm_status
 from oo.privacy import egress
 from oo.store.db import schema_version
 
@@ -24,6 +25,7 @@ def collect() -> dict[str, Any]:
         row = current.fetchone()
         version = schema_version(conn)
         ledger = egress.summary(conn)
+        generator = llm_status.summary(conn)
     size = sum(p.stat().st_size for p in paths.owned_files())
     return {
         "oo_version": __version__,
@@ -35,6 +37,7 @@ def collect() -> dict[str, Any]:
         "sources": sources,
         "egress": ledger,
         "current_tip": None if row is None else tip_dict(row),
+        "generator": generator,
     }
 
 
@@ -65,5 +68,7 @@ def status(json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = F
             )
     else:
         print("Egress:   nothing has left this machine")
+    for line in llm_status.describe(info["generator"]):
+        print(f"LLM:      {line}")
     tip = info["current_tip"]
     print(f"Tip:      {tip['text'] if tip else 'none chosen yet'}")
