@@ -40,12 +40,29 @@ def _litellm(settings: Settings) -> Any:
     if settings.provider.startswith("ollama"):
         # litellm looks up Ollama model info without an api_base: point it at ours.
         os.environ["OLLAMA_API_BASE"] = settings.api_base
-    import litellm  # heavy (about 2-4 s, 200 MB): only in this child process
+    try:
+        import litellm  # heavy (about 2-4 s, 200 MB): only in this child process
+    except ImportError:
+        raise OOError("litellm is not installed; install it with `pip install 'oo[llm]'`") from None
 
     litellm.telemetry = False
     litellm.suppress_debug_info = True
     litellm.drop_params = True  # a model that lacks response_format still answers
     return litellm
+
+
+def _drain_background_logging(limit_s: float = 5.0) -> None:
+    """Wait for litellm's logging threads, which may still make model-info requests, so
+    that they land in the ledger before this run is recorded (best effort)."""
+    module = sys.modules.get("litellm.litellm_core_utils.thread_pool_executor")
+    executor = getattr(module, "executor", None)
+    slots = getattr(executor, "_pending_slots", None)
+    most = getattr(executor, "_max_pending_tasks", None)
+    if slots is None or most is None:
+        return
+    end = time.monotonic() + limit_s
+    while getattr(slots, "_value", most) < most and time.monotonic() < end:
+        time.sleep(0.01)
 
 
 def _error_line(exc: BaseException, settings: Settings) -> str:
@@ -174,10 +191,11 @@ def run(*, trial: bool = False, now: datetime | None = None) -> dict[str, Any]:
             max_tokens=MAX_ANSWER_TOKENS,
         )
         answer = str(response.choices[0].message.content or "")
+    except OOError as exc:
+        summary["error"] = str(exc)
     except Exception as exc:
         summary["error"] = _error_line(exc, settings)
-    finally:
-        ledger.uninstall()
+    _drain_background_logging()
     duration_ms = int((time.monotonic() - started) * 1000)
     verdict = None
     if answer is not None:

@@ -53,12 +53,10 @@ def set_key(provider: str, secret: str) -> None:
 
 def get_key(provider: str) -> str | None:
     """The stored key, or None when there is none or no keyring can be reached."""
-    import keyring  # heavy: loads the keyring backends
-
     try:
+        import keyring  # heavy: loads the keyring backends
+
         return keyring.get_password(SERVICE, username(provider))
-    except OOError:
-        return None
     except Exception:
         return None
 

@@ -23,6 +23,9 @@ from oo.store.db import connect, transaction
 
 SOURCE = "llm"
 
+_active: list[Ledger] = []  # the ledger requests are written to (the child has one)
+_wrapped: set[str] = set()
+
 
 def request_bytes(request: Any) -> int:
     body = request.read()
@@ -58,7 +61,6 @@ class Ledger:
         self.bytes_out = 0
         self.bytes_in = 0
         self._lock = threading.Lock()
-        self._undo: list[Callable[[], None]] = []
 
     def opened(self, request: Any) -> str:
         size = request_bytes(request)
@@ -96,50 +98,58 @@ class Ledger:
             self.bytes_in += size
 
     def install(self) -> None:
-        """Count every request made through httpx and httpx2 in this process."""
+        """From now on, count every request made through httpx and httpx2 in this process.
+
+        The hooks stay for the life of the process: litellm makes requests from background
+        threads (model-info look-ups for cost accounting) after `completion` returns.
+        """
+        _active[:] = [self]
         import httpx  # litellm's own HTTP stack
 
-        self._wrap(httpx)
+        _wrap(httpx)
         try:
             import httpx2  # the OpenAI SDK's HTTP stack
         except ImportError:
             return
-        self._wrap(httpx2)
+        _wrap(httpx2)
 
-    def uninstall(self) -> None:
-        while self._undo:
-            self._undo.pop()()
 
-    def _wrap(self, module: Any) -> None:
-        transport = module.HTTPTransport
-        original = transport.handle_request
-        ledger = self
+def _wrap(module: Any) -> None:
+    if module.__name__ in _wrapped:
+        return
+    _wrapped.add(module.__name__)
+    transport = module.HTTPTransport
+    original = transport.handle_request
 
-        class Counted(module.SyncByteStream):  # type: ignore[misc, name-defined]
-            def __init__(self, inner: Any, row_id: str, status: int, head: int) -> None:
-                self.inner, self.row_id, self.status, self.size = inner, row_id, status, head
-                self.done = False
+    class Counted(module.SyncByteStream):  # type: ignore[misc, name-defined]
+        def __init__(
+            self, ledger: Ledger, inner: Any, row_id: str, status: int, head: int
+        ) -> None:
+            self.ledger = ledger
+            self.inner, self.row_id, self.status, self.size = inner, row_id, status, head
+            self.done = False
 
-            def __iter__(self) -> Iterator[bytes]:
-                for chunk in self.inner:
-                    self.size += len(chunk)
-                    yield chunk
+        def __iter__(self) -> Iterator[bytes]:
+            for chunk in self.inner:
+                self.size += len(chunk)
+                yield chunk
 
-            def close(self) -> None:
-                try:
-                    self.inner.close()
-                finally:
-                    if not self.done:
-                        self.done = True
-                        ledger.closed(self.row_id, self.status, self.size)
+        def close(self) -> None:
+            try:
+                self.inner.close()
+            finally:
+                if not self.done:
+                    self.done = True
+                    self.ledger.closed(self.row_id, self.status, self.size)
 
-        def handle_request(self: Any, request: Any) -> Any:
-            row_id = ledger.opened(request)
-            response = original(self, request)
-            response.stream = Counted(
-                response.stream, row_id, response.status_code, response_head_bytes(response)
-            )
-            return response
+    def handle_request(self: Any, request: Any) -> Any:
+        if not _active:
+            raise RuntimeError("an LLM request with no egress ledger to record it")
+        ledger = _active[0]
+        row_id = ledger.opened(request)
+        response = original(self, request)
+        head = response_head_bytes(response)
+        response.stream = Counted(ledger, response.stream, row_id, response.status_code, head)
+        return response
 
-        transport.handle_request = handle_request
-        self._undo.append(lambda: setattr(transport, "handle_request", original))
+    transport.handle_request = handle_request

@@ -78,7 +78,7 @@ def _check(item: Any, given: set[str]) -> Tip | str:
     text = text.strip()
     if len(text) > MAX_TEXT:
         return "too_long"
-    if any(unicodedata.category(c) in ("Cc", "Cf", "Co", "Cs") for c in text):
+    if not text.isprintable():
         return "control_characters"
     if _URLISH.search(text):
         return "url"
