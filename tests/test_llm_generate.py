@@ -93,8 +93,11 @@ def test_a_new_run_replaces_the_generators_candidates(conn, server: LLMServer) -
     generate.run()
     first = {r["id"] for r in llm_candidates(conn)}
     server.reply = lambda body: json.dumps(
-        {"tips": [{"text": "Tidy one shelf.", "kind": "advice", "category": "home",
-                   "signal_ids": []}]}
+        {
+            "tips": [
+                {"text": "Tidy one shelf.", "kind": "advice", "category": "home", "signal_ids": []}
+            ]
+        }
     )
     generate.run()
     rows = llm_candidates(conn)
@@ -192,7 +195,7 @@ def test_openai_shape_key_from_keyring_and_no_canary_leaves(
     assert summary["error"] is None and summary["accepted"] == 2
     (request,) = server.received
     assert request.path == "/v1/chat/completions"
-    assert request.headers["Authorization"] == f"Bearer {key_canary}"
+    assert request.headers["authorization"] == f"Bearer {key_canary}"
     body = request.body.decode()
     for secret in (key_canary, config_canary, "CANARY", "me@example.org", "~/notes"):
         assert secret not in body

@@ -134,9 +134,11 @@ def get(section: str, key: str, default: Any = None) -> Any:
 
 def effective() -> dict[str, Any]:
     """Every known key with its current value (set or default)."""
-    return {
-        dotted: get(*dotted.split(".", 1), default=KEYS[dotted].default) for dotted in KEYS
-    }
+    values: dict[str, Any] = {}
+    for dotted, known in KEYS.items():
+        section, key = dotted.split(".", 1)
+        values[dotted] = get(section, key, known.default)
+    return values
 
 
 def split_key(dotted_key: str) -> tuple[str, str, Key]:

@@ -13,7 +13,7 @@ import json
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -136,7 +136,8 @@ class LLMServer:
 
             def _handle(self) -> None:
                 body = self._body()
-                rec = Received(self.command, self.path, dict(self.headers.items()), body)
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                rec = Received(self.command, self.path, headers, body)
                 rec.wire_in = self._in[0]
                 with server._lock:
                     server.received.append(rec)

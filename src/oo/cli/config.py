@@ -43,7 +43,9 @@ def list_(json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = Fa
     for dotted, value in values.items():
         section, name = dotted.split(".", 1)
         is_set = isinstance(raw.get(section), dict) and name in raw[section]
-        rows.append({"key": dotted, "value": value, "set": is_set, "help": config.KEYS[dotted].help})
+        rows.append(
+            {"key": dotted, "value": value, "set": is_set, "help": config.KEYS[dotted].help}
+        )
     if json:
         common.emit_json(rows)
         return

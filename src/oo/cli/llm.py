@@ -58,7 +58,9 @@ def _report(summary: dict[str, Any], *, title: str) -> None:
 def test(json: Json = False) -> None:
     """Reach the model and generate one sample (the tips are shown, not stored)."""
     if not load_settings().enabled:
-        raise OOError("no model is configured; set one with `oo config set llm.tip-generator MODEL`")
+        raise OOError(
+            "no model is configured; set one with `oo config set llm.tip-generator MODEL`"
+        )
     summary = runner.generate(trial=True)
     if json:
         common.emit_json(summary)
@@ -72,7 +74,9 @@ def test(json: Json = False) -> None:
 def run(json: Json = False) -> None:
     """Generate tips now and add them to the candidates."""
     if not load_settings().enabled:
-        raise OOError("no model is configured; set one with `oo config set llm.tip-generator MODEL`")
+        raise OOError(
+            "no model is configured; set one with `oo config set llm.tip-generator MODEL`"
+        )
     summary = runner.generate()
     if json:
         common.emit_json(summary)

@@ -41,9 +41,7 @@ def dismiss(tip: TipOption = None, json: JsonOption = False) -> None:
 
 
 def later(
-    when: Annotated[
-        str, typer.Argument(help="1h, 30m, 2h30m, 1d, tonight or tomorrow.")
-    ] = "1h",
+    when: Annotated[str, typer.Argument(help="1h, 30m, 2h30m, 1d, tonight or tomorrow.")] = "1h",
     tip: TipOption = None,
     json: JsonOption = False,
 ) -> None:

@@ -10,7 +10,9 @@ from oo.cli import common
 from oo.engine import recommender
 
 
-def tip(json: Annotated[bool, typer.Option("--json", help="Print the tip as JSON.")] = False) -> None:
+def tip(
+    json: Annotated[bool, typer.Option("--json", help="Print the tip as JSON.")] = False,
+) -> None:
     """Show the current tip."""
     now = common.now()
     with common.store() as conn:

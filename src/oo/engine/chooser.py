@@ -115,8 +115,13 @@ def candidates(conn: sqlite3.Connection, now: datetime) -> list[Candidate]:
         (iso(now),),
     ):
         cand = Candidate(
-            row["text"], row["kind"], row["category"], row["source"],
-            row["library_id"], row["source_ref"], returning=row["id"],
+            row["text"],
+            row["kind"],
+            row["category"],
+            row["source"],
+            row["library_id"],
+            row["source_ref"],
+            returning=row["id"],
         )
         cand.add(4.0, "you asked to see it again now")
         found.append(cand)

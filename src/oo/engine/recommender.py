@@ -87,9 +87,18 @@ def _decide(conn: sqlite3.Connection, now: datetime, rng: random.Random) -> sqli
         " decided_at, expires_at, policy, propensity, why)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            tip_id, cand.text, cand.kind, cand.category, cand.source, cand.source_ref,
-            cand.library_id, iso(now), iso(expires),
-            f"{chooser.POLICY}/{chooser.POLICY_VERSION}", propensity, json.dumps(why),
+            tip_id,
+            cand.text,
+            cand.kind,
+            cand.category,
+            cand.source,
+            cand.source_ref,
+            cand.library_id,
+            iso(now),
+            iso(expires),
+            f"{chooser.POLICY}/{chooser.POLICY_VERSION}",
+            propensity,
+            json.dumps(why),
         ),
     )
     if cand.returning:

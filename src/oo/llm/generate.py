@@ -76,9 +76,8 @@ def _error_line(exc: BaseException, settings: Settings) -> str:
         return f"{where} refused the API key; set one with `oo llm key set {settings.provider}`"
     if name == "NotFoundError":
         return f"{where} does not know the model {settings.model!r}"
-    if name in ("APIConnectionError", "ServiceUnavailableError") and status in (None, 500, 503):
-        if "Connection" in name:
-            return f"cannot reach {where}; is the model server running?"
+    if name == "APIConnectionError" and status in (None, 500, 503):
+        return f"cannot reach {where}; is the model server running?"
     if name == "BadRequestError":
         return f"{where} rejected the request (bad request)"
     if isinstance(status, int):
@@ -91,8 +90,7 @@ def _existing_texts(conn: Any, now: datetime) -> list[str]:
 
     texts = [t.text for t in library.load()]
     texts += [
-        row[0]
-        for row in conn.execute("SELECT text FROM candidates WHERE source != ?", (SOURCE,))
+        row[0] for row in conn.execute("SELECT text FROM candidates WHERE source != ?", (SOURCE,))
     ]
     texts += [
         row[0]
@@ -105,6 +103,7 @@ def _existing_texts(conn: Any, now: datetime) -> list[str]:
 
 def _store(
     conn: Any,
+    *,
     tips: list[Tip],
     ctx: context.Context,
     settings: Settings,
@@ -231,7 +230,7 @@ def run(*, trial: bool = False, now: datetime | None = None) -> dict[str, Any]:
         )
         run_id = events.append(conn, body, now=now, source=SOURCE)
         if verdict is not None and not trial:
-            _store(conn, verdict.tips, ctx, settings, run_id, now)
+            _store(conn, tips=verdict.tips, ctx=ctx, settings=settings, run_id=run_id, now=now)
     return summary
 
 

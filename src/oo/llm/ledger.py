@@ -121,10 +121,8 @@ def _wrap(module: Any) -> None:
     transport = module.HTTPTransport
     original = transport.handle_request
 
-    class Counted(module.SyncByteStream):  # type: ignore[misc, name-defined]
-        def __init__(
-            self, ledger: Ledger, inner: Any, row_id: str, status: int, head: int
-        ) -> None:
+    class Counted(module.SyncByteStream):  # type: ignore[misc]
+        def __init__(self, ledger: Ledger, inner: Any, row_id: str, status: int, head: int) -> None:
             self.ledger = ledger
             self.inner, self.row_id, self.status, self.size = inner, row_id, status, head
             self.done = False

@@ -55,8 +55,10 @@ def summary(conn: sqlite3.Connection) -> dict[str, Any]:
 def describe(info: dict[str, Any]) -> list[str]:
     """Plain lines for people."""
     if not info["enabled"]:
-        return ["off: no model configured; oO uses its built-in tips (oo config set"
-                " llm.tip-generator MODEL)"]
+        return [
+            "off: no model configured; oO uses its built-in tips (oo config set"
+            " llm.tip-generator MODEL)"
+        ]
     where = "this machine" if info["local"] else info["host"]
     lines = [
         f"{info['alias']} -> {info['model']} on {where}, {info['context_mode']} context,"
