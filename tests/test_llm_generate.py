@@ -237,3 +237,14 @@ def test_off_means_nothing_breaks(oo, oo_home: Path) -> None:
     )
     assert "LLM:      off: no model configured" in oo("status").stdout
     assert oo("tip").returncode == 0
+
+
+@pytest.mark.parametrize("server", ["hang"], indirect=True)
+def test_a_child_past_its_deadline_is_stopped_and_recorded(oo, server: LLMServer) -> None:
+    from oo.llm import run as runner
+
+    use("ollama_chat/qwen2.5:1.5b", server.base_url)
+    summary = runner.generate(timeout=0.5)
+    assert summary == {"error": "the generator did not finish in time and was stopped"}
+    status = json.loads(oo("status", "--json").stdout)["generator"]
+    assert status["last_error"]["error"] == summary["error"]

@@ -42,7 +42,9 @@ def finish(proc: subprocess.Popen[str], *, timeout: float | None = None) -> dict
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.communicate()
-        return {"error": "the generator did not finish in time and was stopped"}
+        error = "the generator did not finish in time and was stopped"
+        _record_stopped(error)
+        return {"error": error}
     for line in reversed(out.splitlines()):
         try:
             summary = json.loads(line)
@@ -51,6 +53,30 @@ def finish(proc: subprocess.Popen[str], *, timeout: float | None = None) -> dict
         if isinstance(summary, dict):
             return summary
     return {"error": f"the generator exited with code {proc.returncode} and no summary"}
+
+
+def _record_stopped(error: str) -> None:
+    """The child was killed before it could record its run: record it here."""
+    from contextlib import closing
+
+    from oo import clock
+    from oo.events.v1 import llm_pb2
+    from oo.llm.context import PROMPT_VERSION
+    from oo.llm.ledger import SOURCE
+    from oo.store import events
+    from oo.store.db import open_store, transaction
+
+    settings = load_settings()
+    body = llm_pb2.GenerationRun(
+        alias=settings.alias,
+        model=settings.model,
+        prompt_version=PROMPT_VERSION,
+        error=error,
+        host=settings.host,
+        context_mode=settings.context_mode,
+    )
+    with closing(open_store()) as conn, transaction(conn):
+        events.append(conn, body, now=clock.now(), source=SOURCE)
 
 
 def generate(*, trial: bool = False, timeout: float | None = None) -> dict[str, Any]:
