@@ -22,4 +22,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "connect": ("oo.cli.connect:connect", "Connect Todoist or a calendar (ICS file or URL)."),
     "sync": ("oo.cli.sync:sync", "Pull your connected sources now."),
     "disconnect": ("oo.cli.disconnect:disconnect", "Revoke a source and delete its data."),
+    "config": ("oo.cli.config:app", "Show and change settings (model aliases, notifications)."),
+    "llm": ("oo.cli.llm:app", "Test and run the LLM tip generator; API keys in the keyring."),
 }

@@ -10,6 +10,7 @@ from oo import __version__, paths
 from oo.cli import common
 from oo.connectors import freshness
 from oo.engine.tips import TIP_COLUMNS, tip_dict
+from oo.llm import status as llm_status
 from oo.privacy import egress
 from oo.store.db import schema_version
 
@@ -31,6 +32,7 @@ def collect() -> dict[str, Any]:
         from oo.daemon.status import summary as daemon_summary
 
         daemon = daemon_summary(conn)
+        generator = llm_status.summary(conn)
     size = sum(p.stat().st_size for p in paths.owned_files())
     return {
         "oo_version": __version__,
@@ -43,6 +45,7 @@ def collect() -> dict[str, Any]:
         "egress": ledger,
         "current_tip": None if row is None else tip_dict(row),
         "daemon": daemon,
+        "generator": generator,
     }
 
 
@@ -72,6 +75,8 @@ def status(json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = F
             )
     else:
         print("Egress:   nothing has left this machine")
+    for line in llm_status.describe(info["generator"]):
+        print(f"LLM:      {line}")
     tip = info["current_tip"]
     print(f"Tip:      {tip['text'] if tip else 'none chosen yet'}")
     from oo.daemon.status import lines as daemon_lines

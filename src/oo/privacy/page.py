@@ -47,31 +47,19 @@ def _first_party(conn: sqlite3.Connection) -> dict[str, Any]:
     return {"counts": counts, "oldest": row[0], "note_bytes": int(row[1])}
 
 
-def llm_summary() -> dict[str, Any]:
-    """The LLM endpoint and its mode, from configuration (none until one is configured)."""
-    try:
-        from oo import config
-    except ImportError:
-        return {"configured": False, "mode": "off"}
-    model = config.get("llm", "tip-generator", None)
-    if not model:
-        return {"configured": False, "mode": "off"}
-    api_base = config.get("llm", "api-base", None)
+def llm_summary(conn: sqlite3.Connection) -> dict[str, Any]:
+    """The LLM endpoint and the mode its prompts are built in (local, redacted or full)."""
+    from oo.llm import status
+
+    info = status.summary(conn)
     return {
-        "configured": True,
-        "alias": "tip-generator",
-        "model": model,
-        "api_base_host": _host(api_base),
-        "mode": config.get("llm", "mode", None) or "local",
+        "configured": info["enabled"],
+        "alias": info["alias"],
+        "model": info["model"],
+        "api_base_host": info["host"],
+        "local": info["local"],
+        "mode": info["context_mode"] if info["enabled"] else "off",
     }
-
-
-def _host(url: object) -> str | None:
-    if not isinstance(url, str) or not url:
-        return None
-    from urllib.parse import urlsplit
-
-    return urlsplit(url).hostname
 
 
 def last_forget(conn: sqlite3.Connection) -> dict[str, Any] | None:
@@ -104,7 +92,7 @@ def collect(conn: sqlite3.Connection, *, now: datetime) -> dict[str, Any]:
         "data_dir": str(paths.home()),
         "sources": sources,
         "first_party": _first_party(conn),
-        "llm": llm_summary(),
+        "llm": llm_summary(conn),
         "llm_consents": [
             consents[s].to_dict() for s in ("llm:redacted", "llm:full") if s in consents
         ],

@@ -1,0 +1,104 @@
+"""`oo llm test | run | key set | key rm`: the optional LLM tip generator."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from oo.cli import common
+from oo.errors import OOError
+from oo.llm import keys
+from oo.llm import run as runner
+from oo.llm.settings import load as load_settings
+
+app = typer.Typer(
+    name="llm",
+    help="Test and run the LLM tip generator; store API keys in the OS keyring.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+key_app = typer.Typer(
+    name="key",
+    help="API keys for LLM providers, kept in the OS keyring.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(key_app)
+
+Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+Provider = Annotated[str, typer.Argument(help="openai, anthropic, ...", show_default=False)]
+
+
+def _report(summary: dict[str, Any], *, title: str) -> None:
+    if summary.get("error") and not summary.get("model"):
+        raise OOError(summary["error"])
+    where = summary["host"]
+    head = f"{title}: {summary['alias']} -> {summary['model']} at {where}"
+    print(f"{head} ({summary['context_mode']} context)")
+    if summary.get("requests") is not None:
+        print(
+            f"Sent {summary['requests']} requests, {summary['bytes_out']} B out,"
+            f" {summary['bytes_in']} B in, in {summary.get('duration_ms', 0) / 1000:.1f} s"
+        )
+    if summary.get("error"):
+        raise OOError(summary["error"])
+    rejected = summary["rejected"]
+    dropped = ", ".join(f"{n} {reason}" for reason, n in sorted(rejected.items())) or "none"
+    print(f"Tips: {summary['accepted']} kept of {summary['offered']}; dropped: {dropped}")
+    for tip in summary["tips"]:
+        print(f"  - [{tip['kind']}/{tip['category']}] {tip['text']}")
+
+
+@app.command()
+def test(json: Json = False) -> None:
+    """Reach the model and generate one sample (the tips are shown, not stored)."""
+    if not load_settings().enabled:
+        raise OOError(
+            "no model is configured; set one with `oo config set llm.tip-generator MODEL`"
+        )
+    summary = runner.generate(trial=True)
+    if json:
+        common.emit_json(summary)
+        if summary.get("error"):
+            raise typer.Exit(1)
+        return
+    _report(summary, title="Reachable" if not summary.get("error") else "Tried")
+
+
+@app.command()
+def run(json: Json = False) -> None:
+    """Generate tips now and add them to the candidates."""
+    if not load_settings().enabled:
+        raise OOError(
+            "no model is configured; set one with `oo config set llm.tip-generator MODEL`"
+        )
+    summary = runner.generate()
+    if json:
+        common.emit_json(summary)
+        if summary.get("error"):
+            raise typer.Exit(1)
+        return
+    _report(summary, title="Generated")
+
+
+@key_app.command("set")
+def key_set(provider: Provider) -> None:
+    """Store a provider's API key, read from standard input, in the OS keyring."""
+    if sys.stdin.isatty():
+        secret = getpass.getpass(f"API key for {provider}: ")
+    else:
+        secret = sys.stdin.readline()
+    keys.set_key(provider, secret)
+    print(f"Stored the {provider} key in the OS keyring (oo, {keys.username(provider)}).")
+
+
+@key_app.command("rm")
+def key_rm(provider: Provider) -> None:
+    """Remove a provider's API key from the OS keyring."""
+    removed = keys.delete_key(provider)
+    print(f"Removed the {provider} key." if removed else f"No {provider} key was stored.")

@@ -1,0 +1,70 @@
+"""The tip-generator alias as configured: model, endpoint, context mode, timeout.
+
+Standard library only: `oo status` and the daemon read it without loading litellm.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from oo import config
+
+ALIAS = "tip-generator"
+
+
+def is_local(api_base: str) -> bool:
+    """Whether an endpoint is on this machine (loopback)."""
+    host = urlsplit(api_base).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class Settings:
+    alias: str
+    model: str
+    api_base: str
+    mode: str  # configured: local, redacted or full
+    timeout_s: float
+
+    @property
+    def enabled(self) -> bool:
+        return self.model != config.OFF
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.api_base).hostname or "unknown"
+
+    @property
+    def local(self) -> bool:
+        return is_local(self.api_base)
+
+    @property
+    def context_mode(self) -> str:
+        """What the prompt may hold: free text ("full") or derived features only ("redacted").
+
+        "local" sends free text only to an endpoint on this machine.
+        """
+        if self.mode == "full" or (self.mode == "local" and self.local):
+            return "full"
+        return "redacted"
+
+    @property
+    def provider(self) -> str:
+        return self.model.split("/", 1)[0].lower()
+
+
+def load() -> Settings:
+    return Settings(
+        alias=ALIAS,
+        model=str(config.get("llm", ALIAS)),
+        api_base=str(config.get("llm", "api-base")).rstrip("/"),
+        mode=str(config.get("llm", "mode")),
+        timeout_s=float(config.get("llm", "timeout-s")),
+    )
