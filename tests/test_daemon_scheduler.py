@@ -56,7 +56,9 @@ def utc(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def quiet_config(oo_home: Path) -> None:
     oo_home.mkdir(parents=True, exist_ok=True)
-    (oo_home / "config.toml").write_text("[notify]\ndaily_budget = 0\n")
+    (oo_home / "config.toml").write_text(
+        '[notify]\ndaily_budget = 0\n\n[llm]\ntip-generator = "off"\n'
+    )
 
 
 async def _settle(daemon: Daemon, runs: int) -> None:
@@ -82,9 +84,9 @@ def test_a_machine_waking_from_suspend_runs_each_missed_job_once(
             assert all(n == 1 for n in daemon.runs.values())
             clock.now = START + timedelta(hours=9)  # asleep 9 h: 108 sync periods missed
             daemon.scheduler.wakeup()
-            await _settle(daemon, len(EVERY) + 4)
+            await _settle(daemon, len(EVERY) + 5)
             await asyncio.sleep(0.05)
-            # sync, deliver, settle and refresh were due; each ran once, not a stampede.
+            # sync, deliver, settle, refresh and generate were due; each ran once, no stampede.
             assert daemon.runs["sync"] == 2
             assert daemon.runs["deliver"] == 2
             assert daemon.runs["settle"] == 2

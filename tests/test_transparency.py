@@ -146,7 +146,8 @@ def test_privacy_page_answers_what_oo_holds(oo_home: Path) -> None:
     assert page["first_party"]["counts"] == {"moods": 1, "habits": 1, "habit_checkins": 0}
     assert {s["name"] for s in page["sources"]} >= {"todoist", "calendar"}
     assert all(not s["connected"] for s in page["sources"])
-    assert page["llm"]["configured"] is False
+    # The default generator is a local model: nothing would leave this machine.
+    assert page["llm"]["local"] is True and page["llm"]["api_base_host"] == "127.0.0.1"
     assert page["last_forget"] is None
     run_oo("forget", "--yes")
     page = json.loads(run_oo("privacy", "--json").stdout)

@@ -124,9 +124,17 @@ def load(path: Path | None = None) -> dict[str, Any]:
 def get(section: str, key: str, default: Any = None) -> Any:
     """One value: the file's, else the known default, else `default`."""
     table = load().get(section, {})
-    if isinstance(table, dict) and key in table:
-        return table[key]
     known = KEYS.get(f"{section}.{key}")
+    if isinstance(table, dict) and key in table:
+        value = table[key]
+        if known is None:
+            return value
+        try:  # a hand-edited file gets the same checks as `oo config set`
+            return known.check(str(value).strip())
+        except ValueError as exc:
+            raise OOError(
+                f"{section}.{key} in {config_path()} takes {exc}, not {value!r}"
+            ) from None
     if known is not None and known.default is not None:
         return known.default
     return default
