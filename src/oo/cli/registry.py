@@ -15,4 +15,5 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status": ("oo.cli.status:status", "Where your data lives, its size, sources and egress."),
     "export": ("oo.cli.export:export", "Everything oO holds, as JSON Lines."),
     "forget": ("oo.cli.forget:forget", "Delete everything oO holds."),
+    "watch": ("oo.cli.watch:watch", "The full-screen watch face."),
 }
