@@ -47,23 +47,24 @@ QUIT_KEYS = {"q", "escape"}
 class WhyScreen(ModalScreen[None]):
     """The tip's reasons over the face; any key closes it."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, why: dict[str, Any]) -> None:
         super().__init__()
-        self._text = text
+        self._reasons, self._facts = why_lines(why)
 
     def compose(self) -> ComposeResult:
         with Container(id="why-box"):
-            yield Static(self._text, id="why", markup=False)
+            yield Static("Why this tip", id="why-title", markup=False)
+            yield Static("\n".join(self._reasons), id="why-reasons", markup=False)
+            yield Static("\n".join(self._facts), id="why-facts", markup=False)
 
     def on_key(self, event: events.Key) -> None:
         event.stop()
         self.dismiss()
 
 
-def why_text(why: dict[str, Any]) -> str:
-    """The overlay's lines: each reason, then how the choice was drawn and by which policy."""
+def why_lines(why: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """The overlay's reasons, then how the choice was drawn and by which policy."""
     reasons = [str(r) for r in why.get("reasons", [])] or ["no reasons were recorded"]
-    lines = ["Why this tip", "", *reasons, ""]
     drawn = []
     if "score" in why:
         drawn.append(f"score {why['score']}")
@@ -71,10 +72,9 @@ def why_text(why: dict[str, Any]) -> str:
         drawn.append(f"picked from {why['candidates']} candidates")
     if why.get("propensity") is not None:
         drawn.append(f"with a {why['propensity']:.0%} chance")
-    if drawn:
-        lines.append(", ".join(drawn))
-    lines.append(f"policy {why.get('policy', 'unknown')}")
-    return "\n".join(lines)
+    facts = [", ".join(drawn)] if drawn else []
+    facts.append(f"policy {why.get('policy', 'unknown')}")
+    return reasons, facts
 
 
 class WatchApp(App[None]):
@@ -235,7 +235,7 @@ class WatchApp(App[None]):
         except (OOError, sqlite3.Error) as exc:
             self._message = _one_line(exc)
             return
-        self.push_screen(WhyScreen(why_text(why)))
+        self.push_screen(WhyScreen(why))
 
     # -- the hint line ----------------------------------------------------------------------
 
