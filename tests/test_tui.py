@@ -82,6 +82,7 @@ def run(
     clock: FakeClock | None = None,
     size: tuple[int, int] = (80, 24),
     poll_seconds: float = 60.0,
+    failing: bool = False,
 ) -> WatchApp:
     """Run the app on its own connection (as `oo watch` does) through Pilot."""
     own = open_store()
@@ -96,6 +97,7 @@ def run(
         asyncio.run(main())
     finally:
         own.close()
+        assert (app.failure is not None) == failing, app.failure
     return app
 
 
@@ -396,3 +398,27 @@ def _exhaust_library(conn: sqlite3.Connection, now: datetime) -> None:
                 " ?, 'library', ?, ?, ?, 'dismissed', ?, 'rules/1', 1.0)",
                 (f"X{n:04d}", tip.text, tip.category, tip.id, iso(now), iso(now), iso(now)),
             )
+
+
+def test_an_unexpected_error_ends_the_face_quietly_for_oo_watch_to_report(
+    conn: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    put_tip(conn, FIRST, AFTERNOON)
+
+    def broken(*_: object) -> dict[str, object]:
+        raise RuntimeError("the reasons could not be read")
+
+    monkeypatch.setattr("oo.tui.app.explain", broken)
+
+    async def scenario(app: WatchApp, pilot: object) -> None:
+        await pilot.press("w")  # type: ignore[attr-defined]
+
+    with pytest.raises(RuntimeError, match="could not be read"):  # Pilot re-raises it
+        run(scenario, failing=True)
+
+
+def test_oo_watch_without_a_terminal_says_so_in_one_line(oo: Callable[..., object]) -> None:
+    done = oo("watch")
+    assert done.returncode == 2  # type: ignore[attr-defined]
+    assert done.stdout == ""  # type: ignore[attr-defined]
+    assert done.stderr == "oo: `oo watch` needs a terminal; use `oo tip` in scripts\n"  # type: ignore[attr-defined]

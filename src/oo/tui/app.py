@@ -8,6 +8,7 @@ polling `PRAGMA data_version`, which costs no disk read while nothing changes.
 
 from __future__ import annotations
 
+import os
 import random
 import sqlite3
 from collections.abc import Callable
@@ -104,6 +105,15 @@ class WatchApp(App[None]):
         self._hint_since = clock()
         self._message: str | None = None
         self._recheck_at = clock()
+        self.failure: Exception | None = None
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual's hook for an unexpected error: the app ends; `oo watch` then says what
+        happened in one line, so textual's traceback is dropped (OO_DEBUG=1 keeps it)."""
+        self.failure = error
+        super()._handle_exception(error)
+        if not os.environ.get("OO_DEBUG"):
+            self._exit_renderables.clear()
 
     # -- layout -----------------------------------------------------------------------------
 
