@@ -131,6 +131,23 @@ def test_a_reaction_key_records_it_and_the_next_tip_appears(
     run(scenario)
 
 
+def test_the_next_tip_fades_in(conn: sqlite3.Connection) -> None:
+    from textual import events
+
+    put_tip(conn, FIRST, AFTERNOON)
+
+    async def scenario(app: WatchApp, pilot: object) -> None:
+        tip = app.query_one("#tip")
+        app.on_key(events.Key("d", "d"))  # as delivered, without Pilot waiting for the fade
+        assert app.tip_text != FIRST
+        assert tip.styles.opacity < 1
+        assert app.animator.is_being_animated(tip.styles, "opacity")
+        await pilot.pause(0.5)  # type: ignore[attr-defined]
+        assert tip.styles.opacity == 1
+
+    run(scenario)
+
+
 @pytest.mark.parametrize(
     ("key", "until"),
     [
@@ -171,8 +188,9 @@ def test_later_tonight_in_the_evening_says_so_calmly(conn: sqlite3.Connection) -
         assert app.is_running
         assert "already evening" in app.hint_text
         assert app.tip_text == FIRST
+        assert "already evening" in _screen_text(app)
 
-    run(scenario, FakeClock(evening))
+    run(scenario, FakeClock(evening), size=(40, 10))
     assert status_of(conn, tip_id)["status"] == "current"
 
 
@@ -341,6 +359,9 @@ def test_the_tip_stays_readable_from_small_to_large_terminals(
         assert " ".join(lines[:-1]) == long  # every word on screen, hints on the last line
         assert app.hint_text == (HINTS if size[0] >= 60 else HINTS_NARROW)
         assert lines[-1] == app.hint_text  # whole, not cut
+        await pilot.press("l")  # type: ignore[attr-defined]
+        assert _screen_text(app).split("\n")[-1].strip() == app.hint_text
+        assert "t tonight" in app.hint_text
 
     run(scenario, size=size)
 

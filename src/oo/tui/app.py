@@ -40,6 +40,7 @@ NO_TIP = "No tip yet. Add a habit with `oo habit add NAME` and one will appear h
 HINTS = "d done · u useful · l later · x dismiss · w why · q quit"
 HINTS_NARROW = "d done · u useful · l later · x dismiss"
 LATER_HINTS = "later:  1 one hour · t tonight · m tomorrow · esc never mind"
+LATER_HINTS_NARROW = "1 one hour · t tonight · m tomorrow"
 REACTION_KEYS = {"d": "done", "u": "useful", "x": "dismiss"}
 LATER_KEYS = {"1": "1h", "t": "tonight", "m": "tomorrow"}
 QUIT_KEYS = {"q", "escape"}
@@ -262,7 +263,7 @@ class WatchApp(App[None]):
         if self._message:
             text = self._message
         elif self.choosing_later:
-            text = LATER_HINTS
+            text = LATER_HINTS if self.size.width >= NARROW else LATER_HINTS_NARROW
         else:
             text = HINTS if self.size.width >= NARROW else HINTS_NARROW
         self.query_one("#hint", Static).update(text)
