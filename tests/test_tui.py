@@ -366,6 +366,23 @@ def test_the_tip_stays_readable_from_small_to_large_terminals(
     run(scenario, size=size)
 
 
+def test_the_hints_follow_a_resize(conn: sqlite3.Connection) -> None:
+    put_tip(conn, FIRST, AFTERNOON)
+
+    async def scenario(app: WatchApp, pilot: object) -> None:
+        assert app.hint_text == HINTS
+        await pilot.resize_terminal(40, 10)  # type: ignore[attr-defined]
+        await pilot.pause()  # type: ignore[attr-defined]
+        assert app.hint_text == HINTS_NARROW
+        assert _screen_text(app).split("\n")[-1].strip() == HINTS_NARROW
+        await pilot.resize_terminal(240, 70)  # type: ignore[attr-defined]
+        await pilot.pause()  # type: ignore[attr-defined]
+        assert app.hint_text == HINTS
+        assert app.tip_text == FIRST
+
+    run(scenario, size=(100, 30))
+
+
 @pytest.mark.parametrize("no_color", [False, True])
 def test_only_greys_are_used(
     conn: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch, no_color: bool

@@ -129,7 +129,7 @@ class WatchApp(App[None]):
         self.set_interval(self.poll_seconds, self.tick)
 
     def on_resize(self, event: events.Resize) -> None:
-        self._render_hint()
+        self._render_hint(event.size.width)
 
     @property
     def tip_text(self) -> str:
@@ -259,13 +259,14 @@ class WatchApp(App[None]):
         self._render_hint()
         self.query_one("#hint").remove_class("-faded")
 
-    def _render_hint(self) -> None:
+    def _render_hint(self, width: int | None = None) -> None:
+        narrow = (width or self.size.width) < NARROW
         if self._message:
             text = self._message
         elif self.choosing_later:
-            text = LATER_HINTS if self.size.width >= NARROW else LATER_HINTS_NARROW
+            text = LATER_HINTS_NARROW if narrow else LATER_HINTS
         else:
-            text = HINTS if self.size.width >= NARROW else HINTS_NARROW
+            text = HINTS_NARROW if narrow else HINTS
         self.query_one("#hint", Static).update(text)
 
 
