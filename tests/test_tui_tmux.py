@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from oo.clock import now
-from tests.conftest import OO
+from tests.conftest import OO, run_oo
 from tests.test_tui import put_tip, status_of
 
 pytestmark = pytest.mark.desktop
@@ -106,6 +106,11 @@ def test_oo_watch_in_tmux_shows_the_tip_on_black_and_d_records_done(
     following = conn.execute("SELECT text FROM tips WHERE status = 'current'").fetchone()[0]
     wait_for(lambda: following in flat(tmux.screen()), "the next tip on screen")
     assert TIP not in flat(tmux.screen())
+
+    # `oo done` in another terminal: the face follows by itself.
+    done = run_oo("done", env={"OO_HOME": str(oo_home)})
+    assert done.returncode == 0, done.stderr
+    wait_for(lambda: done.stdout.strip() in flat(tmux.screen()), "the tip after `oo done`")
 
     tmux("send-keys", "-t", "t", "q")
     wait_for(lambda: not _alive(tmux), "oo watch to quit")
