@@ -231,8 +231,8 @@ def test_why_shows_the_reasons_and_any_key_closes_it(conn: sqlite3.Connection) -
     assert status_of(conn, tip_id)["status"] == "current"  # the key only closed the overlay
 
 
-@pytest.mark.parametrize("key", ["q", "escape"])
-def test_q_and_escape_quit(conn: sqlite3.Connection, key: str) -> None:
+@pytest.mark.parametrize("key", ["q", "escape", "ctrl+c"])
+def test_q_escape_and_ctrl_c_quit(conn: sqlite3.Connection, key: str) -> None:
     tip_id = put_tip(conn, FIRST, AFTERNOON)
 
     async def scenario(app: WatchApp, pilot: object) -> None:

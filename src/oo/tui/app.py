@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from textual import events
 from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Container
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -85,7 +86,8 @@ class WatchApp(App[None]):
     CSS_PATH = "watch.tcss"
     ENABLE_COMMAND_PALETTE = False
     TITLE = "oO"
-    BINDINGS: ClassVar[list[Any]] = []
+    # Ctrl+C quits at once, as a person expects of a view with nothing to copy or edit.
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+c", "quit", show=False, priority=True)]
 
     def __init__(
         self,
