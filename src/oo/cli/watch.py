@@ -25,7 +25,7 @@ def watch() -> None:
     conn = open_store()
     try:
         app = WatchApp(conn)
-        app.run()
+        app.run(mouse=False)  # the terminal keeps its own text selection
     finally:
         conn.close()
     if app.failure is not None:

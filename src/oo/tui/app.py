@@ -85,6 +85,7 @@ class WatchApp(App[None]):
 
     CSS_PATH = "watch.tcss"
     ENABLE_COMMAND_PALETTE = False
+    ALLOW_SELECT = False  # no coloured selection; `oo watch` leaves the mouse to the terminal
     TITLE = "oO"
     # Ctrl+C quits at once, as a person expects of a view with nothing to copy or edit.
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+c", "quit", show=False, priority=True)]
