@@ -460,3 +460,19 @@ def test_oo_watch_without_a_terminal_says_so_in_one_line(oo: Callable[..., objec
     assert done.returncode == 2  # type: ignore[attr-defined]
     assert done.stdout == ""  # type: ignore[attr-defined]
     assert done.stderr == "oo: `oo watch` needs a terminal; use `oo tip` in scripts\n"  # type: ignore[attr-defined]
+
+
+def test_why_explains_a_tip_the_recommender_chose(conn: sqlite3.Connection) -> None:
+    from oo.engine.why import explain
+    from oo.errors import OOError
+
+    tip = recommender.recommend(conn, AFTERNOON, random.Random(3))
+    assert tip is not None
+    why = explain(conn, tip["id"])
+    assert why["reasons"]
+    assert all(isinstance(reason, str) for reason in why["reasons"])
+    assert why["propensity"] == tip["propensity"]
+    assert why["policy"] == tip["policy"]
+    assert why["candidates"] >= 1
+    with pytest.raises(OOError, match="no tip with id"):
+        explain(conn, "nope")
