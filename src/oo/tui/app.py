@@ -101,7 +101,7 @@ class WatchApp(App[None]):
         super().__init__()
         self.conn = conn
         self.clock = clock
-        self.rng = rng or random.Random()  # noqa: S311 (a draw among tips, not a secret)
+        self.rng = rng  # None: the recommender draws with its own generator
         self.poll_seconds = poll_seconds
         self.tip: sqlite3.Row | None = None
         self.choosing_later = False
