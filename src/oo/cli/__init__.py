@@ -19,6 +19,10 @@ def main() -> None:
         code = tip(as_json="--json" in argv)
         if code is not None:
             sys.exit(code)
+    if argv == ["watch"]:
+        from oo.cli.watch import main as watch  # skips typer: the face's first paint is timed
+
+        sys.exit(watch())
     if argv == ["--version"]:
         from oo import __version__
 

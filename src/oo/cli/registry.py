@@ -24,4 +24,5 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "disconnect": ("oo.cli.disconnect:disconnect", "Revoke a source and delete its data."),
     "config": ("oo.cli.config:app", "Show and change settings (model aliases, notifications)."),
     "llm": ("oo.cli.llm:app", "Test and run the LLM tip generator; API keys in the keyring."),
+    "watch": ("oo.cli.watch:watch", "The full-screen watch face."),
 }

@@ -1,0 +1,1 @@
+"""The textual watch face (`oo watch`). Imported only by that command."""
