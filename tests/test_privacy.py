@@ -95,3 +95,20 @@ def test_outputs_hold_no_secret_environment(oo_home: Path, command: tuple[str, .
     assert result.returncode == 0
     assert secret not in result.stdout + result.stderr
     assert all(secret.encode() not in data for data in owned_bytes(oo_home).values())
+
+
+def test_forget_empties_every_table_and_export_covers_every_table(oo_home: Path) -> None:
+    """New tables cannot slip past forget or export: both work over all data tables."""
+    fill(oo_home)
+    from oo.store.db import data_tables, open_store
+
+    conn = open_store()
+    tables = set(data_tables(conn))
+    conn.close()
+    kinds = {json.loads(x)["kind"] for x in run_oo("export").stdout.splitlines()[1:]}
+    nonempty = {"moods", "habits", "habit_checkins", "tips"}
+    assert nonempty <= kinds and "event" in kinds
+    assert run_oo("forget", "--yes").returncode == 0
+    with sqlite3.connect(oo_home / "oo.db") as c:
+        left = {t: c.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
+    assert {t: n for t, n in left.items() if n} == {"events": 1}

@@ -12,10 +12,9 @@ from typing import Any
 from oo import __version__
 from oo.clock import iso
 from oo.store import events
+from oo.store.db import data_tables
 from oo.store.schema import SCHEMA_VERSION
 
-# Tables in export order; events are decoded from protobuf into JSON.
-TABLES = ("habits", "habit_checkins", "moods", "tips", "sources", "egress")
 
 
 def lines(conn: sqlite3.Connection, *, now: datetime) -> Iterator[str]:
@@ -27,7 +26,9 @@ def lines(conn: sqlite3.Connection, *, now: datetime) -> Iterator[str]:
         "exported_at": iso(now),
     }
     yield json.dumps(header)
-    for table in TABLES:
+    for table in data_tables(conn):
+        if table == "events":
+            continue  # below, decoded from protobuf into JSON
         for row in conn.execute(f"SELECT * FROM {table} ORDER BY rowid"):
             yield json.dumps({"kind": table, "row": dict(row)}, ensure_ascii=False)
     for event in events.read(conn):

@@ -15,30 +15,21 @@ from typing import TYPE_CHECKING
 from oo import paths
 from oo.events.v1 import privacy_pb2
 from oo.store import events
-from oo.store.db import transaction
+from oo.store.db import data_tables, transaction
 
 if TYPE_CHECKING:
     from google.protobuf.message import Message
 
-# Child tables first, so foreign keys never block a delete.
-DATA_TABLES = (
-    "habit_checkins",
-    "habits",
-    "moods",
-    "tips",
-    "items",
-    "candidates",
-    "sources",
-    "egress",
-    "events",
-)
 OWNED_DIRS = ("logs", "cache")
 
 
 def forget_all(conn: sqlite3.Connection, *, now: datetime) -> dict[str, int]:
     counts: dict[str, int] = {}
     with transaction(conn):
-        for table in DATA_TABLES:
+        # Every table, including ones added by later migrations; foreign keys are checked at
+        # commit, so the order of deletes does not matter.
+        conn.execute("PRAGMA defer_foreign_keys = ON")
+        for table in data_tables(conn):
             counts[table] = conn.execute(f"DELETE FROM {table}").rowcount
         events.append(conn, privacy_pb2.DataDeleted(scope="all", counts=counts), now=now)
     scrub(conn)

@@ -60,6 +60,15 @@ def connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
     return conn
 
 
+def data_tables(conn: sqlite3.Connection) -> list[str]:
+    """Every table that holds a person's data: all but SQLite's own and the migrations."""
+    rows = conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        " AND name != '_sqlite_migrations' ORDER BY name"
+    )
+    return [str(row[0]) for row in rows]
+
+
 def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
