@@ -41,8 +41,9 @@ def measure(label: str, target_s: float, fn) -> None:  # type: ignore[no-untyped
 def bench_todoist() -> None:
     os.environ["OO_HOME"] = tempfile.mkdtemp()
     keyring.set_keyring(MemoryKeyring())
-    from oo.connectors.sync import connect, sync
+    from oo.connectors.sync import sync
     from oo.store.db import open_store
+    from tests.connectors_support import connect
 
     with TodoistServer() as server:
         os.environ.update(server.env())

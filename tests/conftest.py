@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+# Fixtures for real keyrings and loopback providers, shared by every test module.
+pytest_plugins = ("tests.connectors_support",)
+
 OO = shutil.which("oo", path=str(Path(sys.executable).parent)) or "oo"
 
 

@@ -60,3 +60,12 @@ def browser_env(mode: str = "") -> dict[str, str]:
     """BROWSER for the `oo` subprocess: a script that follows the authorization URL."""
     script = Path(__file__).parent / "servers" / "browser.py"
     return {"BROWSER": f"{sys.executable} {script} %s", "OO_TEST_BROWSER": mode}
+
+
+def connect(conn: object, name: str, *args: object, **kwargs: object) -> None:
+    """Connect a source as a person does: after agreeing to its consent text."""
+    from oo.connectors import sync
+    from oo.privacy import consent
+
+    consent.record(conn, name, given=True, now=kwargs["now"])  # type: ignore[arg-type]
+    sync.connect(conn, name, *args, **kwargs)  # type: ignore[arg-type]

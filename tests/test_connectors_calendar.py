@@ -13,8 +13,8 @@ import pytest
 
 from oo.connectors import calendar
 from oo.connectors.base import ConnectorError, State
-from oo.connectors.sync import connect, disconnect, sync
-from tests.connectors_support import FIXTURES, memory_keyring, utc  # noqa: F401
+from oo.connectors.sync import disconnect, sync
+from tests.connectors_support import FIXTURES, connect, memory_keyring, utc  # noqa: F401
 
 NOW = datetime(2025, 3, 10, 9, 5, tzinfo=UTC)
 

@@ -45,7 +45,7 @@ def test_oauth_connect_sync_status_disconnect(
 ) -> None:
     _seed(todoist_server)
     env = _env(todoist_server)
-    result = oo("connect", "todoist", "--timeout", "20", env=env)
+    result = oo("connect", "todoist", "--yes", "--timeout", "20", env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Connected todoist (person@example.com): 30 items, 1 todo")
     tokens = [t for t in todoist_server.state.access if t != ""]
@@ -86,7 +86,9 @@ def test_personal_token_from_stdin_then_forget_source(
     _seed(todoist_server)
     todoist_server.state.personal(CANARY_PERSONAL)
     env = _env(todoist_server)
-    result = oo("connect", "todoist", "--token-stdin", input=CANARY_PERSONAL + "\n", env=env)
+    result = oo(
+        "connect", "todoist", "--yes", "--token-stdin", input=CANARY_PERSONAL + "\n", env=env
+    )
     assert result.returncode == 0, result.stderr
     forget = oo("forget", "--source", "todoist", "--yes", env=env)
     assert forget.returncode == 0
@@ -114,7 +116,7 @@ def test_a_bad_callback_or_closed_browser_saves_nothing(
     mode: str,
     words: str,
 ) -> None:
-    result = oo("connect", "todoist", "--timeout", "2", env=_env(todoist_server, mode))
+    result = oo("connect", "todoist", "--yes", "--timeout", "2", env=_env(todoist_server, mode))
     assert result.returncode == 1
     assert words in result.stderr and "Traceback" not in result.stderr
     assert todoist_server.state.access == {}  # no token was ever issued
@@ -124,10 +126,10 @@ def test_a_bad_callback_or_closed_browser_saves_nothing(
 
 def test_calendar_from_a_file(oo, oo_home: Path, real_keyring: None) -> None:  # type: ignore[no-untyped-def]
     env = {"OO_NOW": "2025-03-10T09:05:00+00:00", "TZ": "UTC"}
-    result = oo("connect", "calendar", str(FIXTURES / "week.ics"), env=env)
+    result = oo("connect", "calendar", "--yes", str(FIXTURES / "week.ics"), env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Connected calendar (week.ics): 7 items")
-    bad = oo("connect", "calendar", str(FIXTURES / "malformed.ics"), env=env)
+    bad = oo("connect", "calendar", "--yes", str(FIXTURES / "malformed.ics"), env=env)
     assert bad.returncode == 1 and bad.stderr.startswith("oo: the calendar is malformed")
     assert b"CANARY-EVENT-TITLE" not in _owned_bytes(oo_home)
     assert oo("disconnect", "calendar", env=env).returncode == 0
@@ -144,7 +146,7 @@ def test_two_processes_syncing_at_once_lose_nothing(
     todoist_server.state.personal(CANARY_PERSONAL)
     env = {**os.environ, **_env(todoist_server)}
     subprocess.run(
-        [OO, "connect", "todoist", "--token-stdin"],
+        [OO, "connect", "todoist", "--yes", "--token-stdin"],
         input=CANARY_PERSONAL,
         text=True,
         env=env,

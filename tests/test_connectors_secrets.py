@@ -72,6 +72,7 @@ def test_no_keyring_in_the_cli_is_one_line(oo, tmp_path) -> None:  # type: ignor
     result = oo(
         "connect",
         "calendar",
+        "--yes",
         str(ics),
         env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"},
     )

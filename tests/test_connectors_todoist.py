@@ -13,8 +13,13 @@ from hypothesis import strategies as st
 
 from oo import secrets
 from oo.connectors import freshness, todoist
-from oo.connectors.sync import connect, disconnect, sync
-from tests.connectors_support import memory_keyring, todoist_server, utc  # noqa: F401
+from oo.connectors.sync import disconnect, sync
+from tests.connectors_support import (  # noqa: F401
+    connect,
+    memory_keyring,
+    todoist_server,
+    utc,
+)
 from tests.servers.todoist import TodoistServer, due, task
 
 NOW = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)

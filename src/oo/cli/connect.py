@@ -27,6 +27,9 @@ def connect(
     timeout: Annotated[
         float, typer.Option("--timeout", help="Seconds to wait for the browser.", min=1)
     ] = 300,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Agree to the consent text without asking.")
+    ] = False,
 ) -> None:
     """Connect a source; its token or secret URL goes to the OS keyring, nowhere else."""
     from oo.connectors import base
@@ -40,6 +43,7 @@ def connect(
     now = common.now()
     recorder = http.Recorder(source=source, purpose="connect")
     with common.store() as conn:
+        _ask_consent(conn, source, yes=yes, stdin_busy=token_stdin, now=now)
         if source == "calendar":
             from oo.connectors import calendar
 
@@ -84,6 +88,29 @@ def connect(
         f"Connected {source} ({account}): {len(pull.items)} items,"
         f" {len(pull.candidates)} {what}. The secret is in your OS keyring."
     )
+
+
+def _ask_consent(
+    conn: sqlite3.Connection, source: str, *, yes: bool, stdin_busy: bool, now: datetime
+) -> None:
+    """Before anything is fetched: what will be read, kept and sent; a recorded yes or no."""
+    from oo.privacy import consent
+
+    if consent.has_consent(conn, source):
+        return
+    text = consent.text_for(source)
+    print(f"{text.render()}\n", file=sys.stderr)
+    if not yes:
+        if stdin_busy or not sys.stdin.isatty():
+            raise OOError(
+                f"connecting {source} needs your consent: read it above (or `oo consent show"
+                f" {source}`), then run again with --yes",
+                2,
+            )
+        if not typer.confirm(f"Connect {source} on these terms?", err=True):
+            consent.record(conn, source, given=False, now=now)
+            raise OOError(f"not connected: you did not agree; nothing was fetched from {source}")
+    consent.record(conn, source, given=True, now=now)
 
 
 def _record(conn: sqlite3.Connection, recorder: Recorder, now: datetime) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -47,5 +48,17 @@ def withdraw(subject: Subject) -> None:
     now = common.now()
     with common.store() as conn:
         consent.record(conn, subject, given=False, now=now)
-        removed = consent.stop_using(conn, text.source, now=now)
+        connected = conn.execute("SELECT 1 FROM sources WHERE name = ?", (text.source,))
+        if text.source != "llm" and connected.fetchone() is not None:
+            from oo.connectors import sync
+
+            result = sync.disconnect(conn, text.source, now=now)
+            removed = sum(result.counts.values())
+            if result.revoke_error:
+                print(
+                    f"oo: revocation at {text.source} failed: {result.revoke_error}",
+                    file=sys.stderr,
+                )
+        else:
+            removed = consent.stop_using(conn, text.source, now=now)
     print(f"Consent for {subject} withdrawn; {removed} derived records deleted.")

@@ -27,6 +27,7 @@ from oo.connectors.freshness import RECONNECT
 from oo.connectors.http import Recorder, client
 from oo.errors import OOError
 from oo.events.v1 import sources_pb2
+from oo.privacy import consent
 from oo.privacy.forget import forget_source
 from oo.store import events
 from oo.store.db import transaction
@@ -170,6 +171,8 @@ def sync(
     """Pull one source now and write what it returns; failures are recorded, not raised."""
     if _source(conn, name) is None:
         raise OOError(f"{name} is not connected; run `oo connect {name}`", 2)
+    if not consent.has_consent(conn, name):  # no pull without a current consent
+        return SyncResult(name, False, error=f"no current consent; run `oo connect {name}`")
     connector = connector or base.get(name)
     try:
         with _lock(name):
@@ -236,8 +239,12 @@ def connect(
     pull: Pull | None = None,
     recorder: Recorder | None = None,
 ) -> None:
-    """Save the credential in the keyring, then record the source (and a first pull)."""
+    """Save the credential in the keyring, then record the source (and a first pull).
+
+    The person must have consented to the source's current consent text first.
+    """
     connector = base.get(name)
+    consent.require(conn, name)
     old = _source(conn, name)
     secrets.save(name, account, secret)  # first: a keyring failure leaves the store untouched
     try:

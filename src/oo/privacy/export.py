@@ -16,7 +16,6 @@ from oo.store.db import data_tables
 from oo.store.schema import SCHEMA_VERSION
 
 
-
 def lines(conn: sqlite3.Connection, *, now: datetime) -> Iterator[str]:
     header: dict[str, Any] = {
         "kind": "oo.export",
