@@ -155,3 +155,36 @@ def test_privacy_page_answers_what_oo_holds(oo_home: Path) -> None:
     assert page["first_party"]["counts"]["moods"] == 0
     text = run_oo("privacy").stdout
     assert "Last forget" in text and "records deleted" in text
+
+
+def test_a_non_local_model_gets_nothing_without_consent(oo_home: Path) -> None:
+    """Before any request: a model off this machine needs consent for its context mode."""
+    from oo.llm import generate
+
+    for key, value in (
+        ("llm.tip-generator", "openai/gpt-4o-mini"),
+        ("llm.api-base", "https://api.example.invalid/v1"),
+    ):
+        assert run_oo("config", "set", key, value).returncode == 0
+    summary = generate.run()  # the no-internet guard fails this test on any connection
+    assert summary["error"].startswith("no consent to send redacted context")
+    assert summary["tips"] == []
+    runs = [
+        json.loads(x)["body"]
+        for x in run_oo("events", "--json", "-t", "generation_run").stdout.splitlines()
+    ]
+    assert runs[-1]["error"] == summary["error"]
+    agreed = run_oo("llm", "consent", "--yes")
+    assert agreed.returncode == 0 and "llm:redacted" in agreed.stdout
+    assert consent_given(oo_home, "llm:redacted")
+    assert not consent_given(oo_home, "llm:full")
+
+
+def consent_given(home: Path, subject: str) -> bool:
+    from oo.store.db import open_store
+
+    conn = open_store()
+    try:
+        return consent.has_consent(conn, subject)
+    finally:
+        conn.close()

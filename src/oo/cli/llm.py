@@ -86,6 +86,28 @@ def run(json: Json = False) -> None:
     _report(summary, title="Generated")
 
 
+@app.command("consent")
+def consent_command(
+    full: Annotated[
+        bool, typer.Option("--full", help="Consent to free text too, not only derived signals.")
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Agree without asking.")] = False,
+) -> None:
+    """Agree to what a non-local model may receive: derived signals, or with --full, text."""
+    from oo.privacy import consent
+
+    subject = "llm:full" if full else "llm:redacted"
+    text = consent.text_for(subject)
+    print(f"{text.render()}\n", file=sys.stderr)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise OOError(f"{subject} needs your consent: run again with --yes to agree", 2)
+        typer.confirm(f"Agree to {subject} on these terms?", abort=True, err=True)
+    with common.store() as conn:
+        consent.record(conn, subject, given=True, now=common.now())
+    print(f"Consent for {subject} recorded; withdraw with `oo consent withdraw {subject}`.")
+
+
 @key_app.command("set")
 def key_set(provider: Provider) -> None:
     """Store a provider's API key, read from standard input, in the OS keyring."""

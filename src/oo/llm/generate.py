@@ -26,6 +26,7 @@ from oo.llm.ledger import SOURCE, Ledger
 from oo.llm.settings import Settings
 from oo.llm.settings import load as load_settings
 from oo.llm.validate import AnswerError, Tip, normalize, validate
+from oo.privacy import consent
 from oo.store import events
 from oo.store.db import open_store, transaction
 
@@ -140,6 +141,33 @@ def _store(
         )
 
 
+def _without_consent(settings: Settings, *, trial: bool, now: datetime) -> str | None:
+    """For a model off this machine: the reason to stop (recorded as a run) without consent."""
+    if settings.local:
+        return None
+    subject = f"llm:{settings.context_mode}"
+    with closing(open_store()) as conn:
+        if consent.has_consent(conn, subject):
+            return None
+        flag = " --full" if subject == "llm:full" else ""
+        error = (
+            f"no consent to send {settings.context_mode} context to {settings.host};"
+            f" review it with `oo llm consent{flag}`"
+        )
+        body = llm_pb2.GenerationRun(
+            alias=settings.alias,
+            model=settings.model,
+            prompt_version=context.PROMPT_VERSION,
+            error=error,
+            host=settings.host,
+            context_mode=settings.context_mode,
+            trial=trial,
+        )
+        with transaction(conn):
+            events.append(conn, body, now=now, source=SOURCE)
+    return error
+
+
 def run(*, trial: bool = False, now: datetime | None = None) -> dict[str, Any]:
     """One generation; returns its summary. Raises OOError only for local problems."""
     now = now or clock.now()
@@ -159,6 +187,10 @@ def run(*, trial: bool = False, now: datetime | None = None) -> dict[str, Any]:
     }
     if not settings.enabled:
         summary["error"] = "no model is configured (llm.tip-generator is off)"
+        return summary
+    refused = _without_consent(settings, trial=trial, now=now)
+    if refused is not None:
+        summary["error"] = refused
         return summary
 
     secret = keys.get_key(settings.provider)
