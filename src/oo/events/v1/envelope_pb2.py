@@ -29,7 +29,7 @@ from oo.events.v1 import sources_pb2 as oo_dot_events_dot_v1_dot_sources__pb2
 from oo.events.v1 import tips_pb2 as oo_dot_events_dot_v1_dot_tips__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1boo/events/v1/envelope.proto\x12\x0coo.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1aoo/events/v1/privacy.proto\x1a\x1aoo/events/v1/signals.proto\x1a\x1aoo/events/v1/sources.proto\x1a\x17oo/events/v1/tips.proto\"\x8e\x04\n\x05\x45vent\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04type\x18\x02 \x01(\t\x12(\n\x04time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06source\x18\x04 \x01(\t\x12\x33\n\rmood_recorded\x18\n \x01(\x0b\x32\x1a.oo.events.v1.MoodRecordedH\x00\x12/\n\x0bhabit_added\x18\x0b \x01(\x0b\x32\x18.oo.events.v1.HabitAddedH\x00\x12\x33\n\rhabit_removed\x18\x0c \x01(\x0b\x32\x1a.oo.events.v1.HabitRemovedH\x00\x12\x38\n\x10habit_checked_in\x18\r \x01(\x0b\x32\x1c.oo.events.v1.HabitCheckedInH\x00\x12/\n\x0btip_decided\x18\x0e \x01(\x0b\x32\x18.oo.events.v1.TipDecidedH\x00\x12;\n\x11reaction_recorded\x18\x0f \x01(\x0b\x32\x1e.oo.events.v1.ReactionRecordedH\x00\x12\x33\n\rsource_synced\x18\x10 \x01(\x0b\x32\x1a.oo.events.v1.SourceSyncedH\x00\x12\x31\n\x0c\x64\x61ta_deleted\x18\x11 \x01(\x0b\x32\x19.oo.events.v1.DataDeletedH\x00\x42\x06\n\x04\x62odyb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1boo/events/v1/envelope.proto\x12\x0coo.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1aoo/events/v1/privacy.proto\x1a\x1aoo/events/v1/signals.proto\x1a\x1aoo/events/v1/sources.proto\x1a\x17oo/events/v1/tips.proto\"\xfa\x04\n\x05\x45vent\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04type\x18\x02 \x01(\t\x12(\n\x04time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06source\x18\x04 \x01(\t\x12\x33\n\rmood_recorded\x18\n \x01(\x0b\x32\x1a.oo.events.v1.MoodRecordedH\x00\x12/\n\x0bhabit_added\x18\x0b \x01(\x0b\x32\x18.oo.events.v1.HabitAddedH\x00\x12\x33\n\rhabit_removed\x18\x0c \x01(\x0b\x32\x1a.oo.events.v1.HabitRemovedH\x00\x12\x38\n\x10habit_checked_in\x18\r \x01(\x0b\x32\x1c.oo.events.v1.HabitCheckedInH\x00\x12/\n\x0btip_decided\x18\x0e \x01(\x0b\x32\x18.oo.events.v1.TipDecidedH\x00\x12;\n\x11reaction_recorded\x18\x0f \x01(\x0b\x32\x1e.oo.events.v1.ReactionRecordedH\x00\x12\x33\n\rsource_synced\x18\x10 \x01(\x0b\x32\x1a.oo.events.v1.SourceSyncedH\x00\x12\x31\n\x0c\x64\x61ta_deleted\x18\x11 \x01(\x0b\x32\x19.oo.events.v1.DataDeletedH\x00\x12\x31\n\x0cpolicy_reset\x18( \x01(\x0b\x32\x19.oo.events.v1.PolicyResetH\x00\x12\x37\n\x0fpolicy_promoted\x18) \x01(\x0b\x32\x1c.oo.events.v1.PolicyPromotedH\x00\x42\x06\n\x04\x62odyb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,5 +37,5 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'oo.events.v1.envelope_pb2',
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_EVENT']._serialized_start=188
-  _globals['_EVENT']._serialized_end=714
+  _globals['_EVENT']._serialized_end=822
 # @@protoc_insertion_point(module_scope)
