@@ -15,4 +15,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status": ("oo.cli.status:status", "Where your data lives, its size, sources and egress."),
     "export": ("oo.cli.export:export", "Everything oO holds, as JSON Lines."),
     "forget": ("oo.cli.forget:forget", "Delete everything oO holds."),
+    "why": ("oo.cli.why:why", "Why this tip: the signals and each term's contribution."),
+    "policy": ("oo.cli.policy:app", "Policies: list, eval (off-policy), promote, shadow, sim."),
 }

@@ -207,14 +207,14 @@ def prior_weights() -> list[list[float]]:
 
 
 def prior_precision() -> list[list[float]]:
-    """How firmly each prior weight holds, relative to the policy's strength.
+    """How firmly each prior weight holds (a ridge precision, in decisions' worth).
 
     Personal taste (the constant row: which categories and kinds of tip a person acts on)
     is the first thing to learn, so it holds loosely; what suits which hour comes next;
     the other interactions need more evidence before they move.
     """
-    rows = {"bias": 0.06, "hour_sin": 0.5, "hour_cos": 0.5}
-    return [[rows.get(name, 1.0)] * ACTION_DIM for name in CONTEXT_FEATURES]
+    rows = {"bias": 1.0, "hour_sin": 8.0, "hour_cos": 8.0}
+    return [[rows.get(name, 16.0)] * ACTION_DIM for name in CONTEXT_FEATURES]
 
 
 def prior() -> tuple[list[list[float]], list[list[float]]]:

@@ -36,24 +36,24 @@ __all__ = [
 # name -> (one-line description, settings). "default" is oO's own.
 POLICIES: dict[str, tuple[str, dict[str, float]]] = {
     "default": (
-        "ridge regression forgetting toward oO's prior, small optimism bonus, inverse-gap draw",
-        {"bonus": 0.01, "gamma": 300.0, "forget": 0.998, "strength": 16.0},
+        "ridge regression forgetting toward oO's prior, optimism bonus, inverse-gap draw",
+        {"bonus": 0.1, "gamma": 300.0, "forget": 0.9995, "strength": 1.0},
     ),
     "greedy": (
         "the same model, greedy apart from the 1 % uniform floor",
-        {"bonus": 0.0, "gamma": 1e6, "forget": 0.998, "strength": 16.0},
+        {"bonus": 0.0, "gamma": 1e6, "forget": 0.9995, "strength": 1.0},
     ),
     "squarecb": (
         "the same model, inverse-gap-weighted sampling (SquareCB) with a low gamma",
-        {"bonus": 0.0, "gamma": 50.0, "forget": 0.998, "strength": 16.0},
+        {"bonus": 0.0, "gamma": 50.0, "forget": 0.9995, "strength": 1.0},
     ),
     "linucb": (
         "LinUCB: ridge regression with a large optimism bonus and no forgetting",
-        {"bonus": 0.1, "gamma": 1e6, "forget": 1.0, "strength": 16.0},
+        {"bonus": 0.3, "gamma": 1e6, "forget": 1.0, "strength": 1.0},
     ),
     "prior": (
         "oO's prior alone, never learning (the rules as a policy)",
-        {"bonus": 0.0, "gamma": 300.0, "forget": 1.0, "strength": 16.0, "frozen": 1.0},
+        {"bonus": 0.0, "gamma": 300.0, "forget": 1.0, "strength": 1.0, "frozen": 1.0},
     ),
     "uniform": ("uniform random over the candidates", {}),
 }

@@ -35,15 +35,26 @@ from oo.engine.policies.base import (
 
 RESYNC = 128
 
-try:  # an in-place rank-1 update: four times faster than numpy's outer product
-    from scipy.linalg.blas import dger as _dger
-except ImportError:  # pragma: no cover - scipy comes with scikit-learn
-    _dger = None
+# BLAS's in-place rank-1 update (scipy) is 3-4 times faster than numpy's outer product,
+# but importing scipy.linalg takes 0.1 s: a one-shot command (`oo done`, one update)
+# uses numpy; a long run (daemon, simulator, benchmark) switches after SWITCH updates.
+SWITCH = 64
+_rank1_calls = 0
+_dger: Any = None
 
 
 def _rank1(matrix: Array, alpha: float, u: Array, v: Array) -> None:
-    """matrix += alpha * u v' in place (matrix C-contiguous and symmetric updates)."""
-    if _dger is not None:
+    """matrix += alpha * u v' in place (matrix C-contiguous)."""
+    global _rank1_calls, _dger
+    if _dger is None:
+        _rank1_calls += 1
+        if _rank1_calls > SWITCH:
+            try:
+                from scipy.linalg.blas import dger
+            except ImportError:  # pragma: no cover - scipy comes with scikit-learn
+                dger = False
+            _dger = dger
+    if _dger:
         _dger(alpha, v, u, a=matrix.T, overwrite_a=True)
     else:
         matrix += alpha * np.outer(u, v)
@@ -99,16 +110,20 @@ class LinearBandit:
         if scale.shape != (d,) or not (np.isfinite(scale).all() and (scale > 0).all()):
             raise PolicyError(f"prior precision must be positive with shape ({context_dim}, {action_dim})")
         self.prior_precision = strength * scale
-        self._reset_model(np.diag(self.prior_precision), self.prior_precision * self.prior_mean)
+        self._reset_model(
+            np.diag(self.prior_precision),
+            self.prior_precision * self.prior_mean,
+            inverse=np.diag(1.0 / self.prior_precision),
+        )
 
     # -- the model -------------------------------------------------------------------
-    def _reset_model(self, a: Array, b: Array) -> None:
+    def _reset_model(self, a: Array, b: Array, inverse: Array | None = None) -> None:
         """Set the exact normal equations A theta = b and derive everything from them."""
         self._a = np.ascontiguousarray(a)  # A = _t * _a (scale kept lazily)
         self._t = 1.0
         self._b = b.copy()
-        self._p = np.ascontiguousarray(np.linalg.inv(self._a))  # A^-1 = _s * _p
-        self._p = (self._p + self._p.T) / 2
+        p = np.linalg.inv(self._a) if inverse is None else inverse
+        self._p = np.ascontiguousarray((p + p.T) / 2)  # A^-1 = _s * _p
         self._s = 1.0
         self.theta = self._p @ self._b
         self._pending = 0  # updates since the last re-sync
