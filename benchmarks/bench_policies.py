@@ -23,10 +23,10 @@ from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
+import numpy as np  # noqa: TID253
 
-from oo.engine import features  # noqa: E402
-from oo.engine.policies import Prior, get_policy  # noqa: E402
+from oo.engine import features
+from oo.engine.policies import Prior, get_policy
 
 K = 50
 
@@ -117,11 +117,15 @@ def main() -> None:
     if isinstance(vw, str):
         print(f"VW cb_explore_adf squarecb: {vw}")
     else:
-        print(f"VW cb_explore_adf squarecb (Python API): {vw:,.0f} per second"
-              f"  -> oO is {rate / vw:.1f}x")
+        print(
+            f"VW cb_explore_adf squarecb (Python API): {vw:,.0f} per second"
+            f"  -> oO is {rate / vw:.1f}x"
+        )
     median, p90 = bench_done(args.done_runs)
-    print(f"`oo done` cold, {args.done_runs} runs: median {median * 1e3:.0f} ms,"
-          f" p90 {p90 * 1e3:.0f} ms   (target median <= 250 ms)")
+    print(
+        f"`oo done` cold, {args.done_runs} runs: median {median * 1e3:.0f} ms,"
+        f" p90 {p90 * 1e3:.0f} ms   (target median <= 250 ms)"
+    )
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from multiprocessing import Pool
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from oo.engine import sim  # noqa: E402
+from oo.engine import sim
 
 
 def _factories(with_peers: bool) -> dict[str, sim.AgentFactory]:
@@ -59,13 +59,18 @@ def main() -> None:
     parser.add_argument("--no-peers", action="store_true")
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
-    jobs = [(u, s, args.steps, args.mabwiser_steps, not args.no_peers)
-            for u in args.users for s in args.seeds]
+    jobs = [
+        (u, s, args.steps, args.mabwiser_steps, not args.no_peers)
+        for u in args.users
+        for s in args.seeds
+    ]
     start = time.perf_counter()
     with Pool(args.jobs) as pool:
         results = [r for chunk in pool.map(_one, jobs) for r in chunk]
-    print(f"{len(args.users)} user types x {len(args.seeds)} seeds, {args.steps:,} decisions,"
-          f" 20 candidates each; regret = share of the oracle's expected reward")
+    print(
+        f"{len(args.users)} user types x {len(args.seeds)} seeds, {args.steps:,} decisions,"
+        f" 20 candidates each; regret = share of the oracle's expected reward"
+    )
     print(sim.table(results))
     print("\nper user type:")
     for user in args.users:

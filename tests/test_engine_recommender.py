@@ -31,7 +31,9 @@ def test_every_decision_is_logged_with_what_replays_it(conn: sqlite3.Connection)
     probs = json.loads(log["probabilities"])
     assert 5 <= len(actions) <= candidates.MAX_CANDIDATES
     assert len(scores) == len(probs) == len(actions) == len(json.loads(log["candidates"]))
-    assert probs[log["chosen"]] == pytest.approx(log["propensity"]) == pytest.approx(tip["propensity"])
+    assert (
+        probs[log["chosen"]] == pytest.approx(log["propensity"]) == pytest.approx(tip["propensity"])
+    )
     assert "greedy" in json.loads(log["shadows"])
     decided = [e for e in events.read(conn, type="tip_decided")][-1].body()
     assert list(decided.scores) == pytest.approx(scores)
@@ -59,7 +61,9 @@ def test_reactions_teach_the_policy_and_change_what_comes_next(conn: sqlite3.Con
     assert picked[-20:].count("movement") >= 14, picked
 
 
-def test_an_expired_unreacted_tip_counts_as_ignored_and_is_learned(conn: sqlite3.Connection) -> None:
+def test_an_expired_unreacted_tip_counts_as_ignored_and_is_learned(
+    conn: sqlite3.Connection,
+) -> None:
     tip = _tip(conn)
     recommender.mark_shown(conn, tip["id"], NOW)
     after = _tip(conn, NOW + timedelta(hours=6))
@@ -90,7 +94,9 @@ def test_bad_reactions_are_one_clear_error(conn: sqlite3.Connection) -> None:
     assert updates == 1
 
 
-def test_a_damaged_parameter_blob_is_reset_to_the_prior_not_a_crash(conn: sqlite3.Connection) -> None:
+def test_a_damaged_parameter_blob_is_reset_to_the_prior_not_a_crash(
+    conn: sqlite3.Connection,
+) -> None:
     tip = _tip(conn)
     conn.execute("UPDATE policy_state SET params = ? WHERE name = 'default'", (b"garbage",))
     _, following = recommender.react(conn, tip["id"], "useful", now=NOW)
@@ -118,7 +124,9 @@ def test_a_clock_that_jumps_backwards_is_not_a_crash(conn: sqlite3.Connection) -
     earlier = NOW - timedelta(days=2)
     _, following = recommender.react(conn, tip["id"], "done", now=earlier)
     assert following is not None
-    why = json.loads(conn.execute("SELECT why FROM tips WHERE id = ?", (following["id"],)).fetchone()[0])
+    why = json.loads(
+        conn.execute("SELECT why FROM tips WHERE id = ?", (following["id"],)).fetchone()[0]
+    )
     assert why["signals"]["minutes_since_tip"] is None or why["signals"]["minutes_since_tip"] >= 0
 
 

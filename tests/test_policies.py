@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
+import numpy as np  # noqa: TID253
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -87,7 +87,7 @@ def test_preferences_that_drift_are_followed() -> None:
     context = np.array([1.0])
     actions = np.eye(2)
     rng = np.random.default_rng(404)  # not the policy's seed: its draws must not repeat ours
-    for t in range(1600):
+    for t in range(2000):
         liked = 0 if t < 800 else 1
         d = policy.choose(context, actions)
         reward = float(rng.random() < (0.9 if d.index == liked else 0.1))
@@ -121,7 +121,7 @@ def test_wrong_shapes_and_no_candidates_are_clear_errors() -> None:
 
 
 def test_parameters_survive_a_round_trip_and_damage_is_detected() -> None:
-    rng, true_w = _world(5)
+    rng, _ = _world(5)
     policy = get_policy("default", context_dim=DC, action_dim=DA, seed=5)
     for _ in range(200):  # past a re-sync
         context, actions = _step(rng)
@@ -130,7 +130,9 @@ def test_parameters_survive_a_round_trip_and_damage_is_detected() -> None:
     blob = policy.to_bytes()
     again = restore(blob)
     context, actions = _step(rng)
-    assert np.allclose(again.probabilities(context, actions), policy.probabilities(context, actions))
+    assert np.allclose(
+        again.probabilities(context, actions), policy.probabilities(context, actions)
+    )
     assert again.updates == 200
     with pytest.raises(PolicyError):
         restore(blob[: len(blob) // 2])
@@ -144,7 +146,9 @@ def test_parameters_survive_a_round_trip_and_damage_is_detected() -> None:
 )
 def test_probabilities_are_a_distribution_for_any_scores(scores: list[float]) -> None:
     k = len(scores)
-    policy = get_policy("default", context_dim=1, action_dim=k, seed=0, prior=Prior(np.array([scores])))
+    policy = get_policy(
+        "default", context_dim=1, action_dim=k, seed=0, prior=Prior(np.array([scores]))
+    )
     probs = policy.probabilities(np.array([1.0]), np.eye(k))
     assert math.isclose(float(probs.sum()), 1.0, rel_tol=1e-9)
     assert probs.min() >= 0.01 / k - 1e-12

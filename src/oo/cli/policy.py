@@ -57,7 +57,9 @@ def eval_(json: JsonOption = False) -> None:
     if not estimates:
         print("No rewarded decisions yet: react to a few tips first.")
         return
-    print(f"{'policy':<10}{'role':<10}{'n':>6}{'IPS':>8}{'SNIPS':>8}{'DR':>8}   gain vs active (95 %)")
+    print(
+        f"{'policy':<10}{'role':<10}{'n':>6}{'IPS':>8}{'SNIPS':>8}{'DR':>8}   gain vs active (95 %)"
+    )
     for e in estimates:
         gain = "" if e.role == "active" else f"{e.gain:+.3f} [{e.lower:+.3f}, {e.upper:+.3f}]"
         print(
@@ -81,7 +83,9 @@ def promote(
     with common.store() as conn:
         roles = state.roles(conn)
         if roles.get(name, ("",))[0] != "shadow":
-            raise OOError(f"{name!r} is not running in shadow; start it with `oo policy shadow {name}`")
+            raise OOError(
+                f"{name!r} is not running in shadow; start it with `oo policy shadow {name}`"
+            )
         estimate = next((e for e in ope.evaluate(conn) if e.policy == name), None)
         if estimate is None or not ope.better(estimate):
             seen = 0 if estimate is None else estimate.decisions
@@ -99,9 +103,12 @@ def promote(
             events.append(
                 conn,
                 tips_pb2.PolicyPromoted(
-                    policy=name, previous=previous, estimated_gain=estimate.gain,
-                    lower_bound=estimate.lower, decisions=estimate.decisions,
-                ),  # fmt: skip
+                    policy=name,
+                    previous=previous,
+                    estimated_gain=estimate.gain,
+                    lower_bound=estimate.lower,
+                    decisions=estimate.decisions,
+                ),
                 now=now,
             )
     if json:
@@ -168,11 +175,16 @@ def sim(
     if json:
         common.emit_json(
             [
-                {"policy": r.agent, "user": r.user, "seed": r.seed, "error": r.error,
-                 "regret": {str(k): v for k, v in r.regret.items()},
-                 "decisions_per_second": r.per_second}
+                {
+                    "policy": r.agent,
+                    "user": r.user,
+                    "seed": r.seed,
+                    "error": r.error,
+                    "regret": {str(k): v for k, v in r.regret.items()},
+                    "decisions_per_second": r.per_second,
+                }
                 for r in results
-            ]  # fmt: skip
+            ]
         )
         return
     print(simulator.table(results, sorted(set(checkpoints))))

@@ -77,9 +77,7 @@ def habits(conn: sqlite3.Connection, now: datetime, ctx: Context) -> list[Candid
 
 
 def _finite(features: dict[str, object]) -> bool:
-    return all(
-        math.isfinite(v) for v in features.values() if isinstance(v, int | float)
-    )
+    return all(math.isfinite(v) for v in features.values() if isinstance(v, int | float))
 
 
 def from_sources(conn: sqlite3.Connection, now: datetime, ctx: Context) -> list[Candidate]:
@@ -199,8 +197,10 @@ def refresh(conn: sqlite3.Connection, now: datetime) -> int:
 
     Runs where no one waits (the daemon, `oo sync`): it loads scikit-learn.
     """
-    from sklearn.feature_extraction.text import TfidfVectorizer  # heavy: refresh only
-    from sklearn.metrics.pairwise import cosine_similarity
+    from sklearn.feature_extraction.text import (  # type: ignore[import-untyped]  # heavy
+        TfidfVectorizer,
+    )
+    from sklearn.metrics.pairwise import cosine_similarity  # type: ignore[import-untyped]
 
     rows = conn.execute(
         "SELECT c.id, c.text FROM candidates c WHERE c.done_at IS NULL AND NOT EXISTS"

@@ -61,7 +61,7 @@ def habit_strength(conn: sqlite3.Connection, habit_id: str, now: datetime) -> fl
         age = (now - parse_iso(time)).total_seconds() / 86400
         total += 0.5 ** (age / HABIT_HALF_LIFE_DAYS)
     daily_max = 1 / (1 - 0.5 ** (1 / HABIT_HALF_LIFE_DAYS))  # every day, forever
-    return min(1.0, total / daily_max * 1.6)
+    return float(min(1.0, total / daily_max * 1.6))
 
 
 def _local_day(now: datetime) -> tuple[datetime, datetime]:

@@ -27,7 +27,9 @@ def parse_later(text: str, now: datetime) -> datetime:
         return next_day.replace(hour=MORNING_HOUR, minute=0, second=0, microsecond=0)
     match = _DURATION.match(word)
     if not word or match is None:
-        raise OOError(f"cannot read {text!r} as a time: use 1h, 30m, 2h30m, 1d, tonight or tomorrow", 2)
+        raise OOError(
+            f"cannot read {text!r} as a time: use 1h, 30m, 2h30m, 1d, tonight or tomorrow", 2
+        )
     days, hours, minutes = (int(g) if g else 0 for g in match.groups())
     delta = timedelta(days=days, hours=hours, minutes=minutes)
     if delta <= timedelta(0):

@@ -48,8 +48,10 @@ def _mean_sd(values: list[float]) -> tuple[float, float]:
     return mean, math.sqrt(var)
 
 
-def _estimate(policy: str, role: str, rows: list[tuple[float, float, float, list[float], list[float], int]]) -> Estimate:
-    """rows: (reward, logged propensity, pi(chosen), pi over candidates, q over candidates, chosen)."""
+def _estimate(
+    policy: str, role: str, rows: list[tuple[float, float, float, list[float], list[float], int]]
+) -> Estimate:
+    """rows: (reward, logged propensity, pi(chosen), pi and q over candidates, chosen)."""
     n = len(rows)
     ips, weights, dr, gains = [], [], [], []
     for reward, logged, target, probs, q, chosen in rows:
@@ -65,7 +67,9 @@ def _estimate(policy: str, role: str, rows: list[tuple[float, float, float, list
     snips = sum(v for v in ips) / total_w if total_w > 0 else 0.0
     gain, sd = _mean_sd(gains)
     half = Z95 * sd / math.sqrt(n) if n > 1 else math.inf
-    return Estimate(policy, role, n, sum(ips) / n, snips, sum(dr) / n, gain, gain - half, gain + half)
+    return Estimate(
+        policy, role, n, sum(ips) / n, snips, sum(dr) / n, gain, gain - half, gain + half
+    )
 
 
 def evaluate(conn: sqlite3.Connection) -> list[Estimate]:

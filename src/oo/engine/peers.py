@@ -23,7 +23,7 @@ def _line(prefix: str, values: Array) -> str:
 
 class VowpalWabbit:
     def __init__(self, name: str, exploration: str, seed: int) -> None:
-        import vowpalwabbit
+        import vowpalwabbit  # type: ignore[import-untyped]
 
         self.name = name
         self.vw = vowpalwabbit.Workspace(
@@ -49,11 +49,13 @@ class VowpalWabbit:
 
 class MABWiser:
     def __init__(self, kind: str, world: World, seed: int) -> None:
-        from mabwiser.mab import MAB, LearningPolicy
+        from mabwiser.mab import MAB, LearningPolicy  # type: ignore[import-untyped]
 
         self.name = f"MABWiser {kind}"
         policy: Any = (
-            LearningPolicy.LinUCB(alpha=1.0) if kind == "LinUCB" else LearningPolicy.LinTS(alpha=1.0)
+            LearningPolicy.LinUCB(alpha=1.0)
+            if kind == "LinUCB"
+            else LearningPolicy.LinTS(alpha=1.0)
         )
         self.arms = list(dict.fromkeys(world.pool_ids))
         self.mab = MAB(arms=self.arms, learning_policy=policy, seed=seed)

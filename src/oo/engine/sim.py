@@ -24,7 +24,7 @@ import numpy as np  # noqa: TID253 - the simulator is numpy through and through
 import numpy.typing as npt  # noqa: TID253
 
 from oo.engine import features, library
-from oo.engine.features import ACTION_DIM, CONTEXT_DIM, CATEGORIES, Candidate, Context
+from oo.engine.features import ACTION_DIM, CATEGORIES, CONTEXT_DIM, Candidate, Context
 from oo.engine.rewards import IGNORED_REWARD
 
 Array = npt.NDArray[np.float64]
@@ -110,8 +110,11 @@ class World:
             self.candidates[t] = chosen
             for j, i in enumerate(chosen):
                 cand, _ = pool[i]
-                cand.fit = 1.0 if ctx.part_of_day in self.pool_parts[i] and i in self._exact[
-                    ctx.part_of_day] else 0.5
+                cand.fit = (
+                    1.0
+                    if ctx.part_of_day in self.pool_parts[i] and i in self._exact[ctx.part_of_day]
+                    else 0.5
+                )
                 self.actions[t, j] = features.action_vector(cand, ctx)
         self.ignored = rng.random(self.steps) < np.where(
             busy, min(0.9, self.ignore_base * 2), self.ignore_base
@@ -131,12 +134,26 @@ class World:
                     self._exact[p].add(len(pool))
             pool.append((features.library_candidate(tip, "any"), when))
         for n in range(2):
-            habit = Candidate(f"habit {n}", "todo", "movement" if n else "mindfulness", "habit",
-                              source_ref=f"habit-{n}", urgency=0.5, minutes=10)
+            habit = Candidate(
+                f"habit {n}",
+                "todo",
+                "movement" if n else "mindfulness",
+                "habit",
+                source_ref=f"habit-{n}",
+                urgency=0.5,
+                minutes=10,
+            )
             pool.append((habit, parts))
         for n in range(4):
-            todo = Candidate(f"todo {n}", "todo", "planning", "todoist", source_ref=f"todo-{n}",
-                             urgency=float(rng.uniform(0, 1)), minutes=int(rng.integers(5, 60)))
+            todo = Candidate(
+                f"todo {n}",
+                "todo",
+                "planning",
+                "todoist",
+                source_ref=f"todo-{n}",
+                urgency=float(rng.uniform(0, 1)),
+                minutes=int(rng.integers(5, 60)),
+            )
             pool.append((todo, parts))
         return pool
 

@@ -48,7 +48,9 @@ def _ensure(conn: sqlite3.Connection, now: datetime) -> None:
             save(conn, fresh(name), now=now, role=role)
 
 
-def save(conn: sqlite3.Connection, policy: Policy, *, now: datetime, role: str | None = None) -> None:
+def save(
+    conn: sqlite3.Connection, policy: Policy, *, now: datetime, role: str | None = None
+) -> None:
     if role is None:
         conn.execute(
             "UPDATE policy_state SET version = ?, params = ?, updates = ?, updated_at = ?"
@@ -82,7 +84,9 @@ def _restore(
     return policy
 
 
-def load(conn: sqlite3.Connection, *, now: datetime, seed: int | None = None) -> list[tuple[str, Policy]]:
+def load(
+    conn: sqlite3.Connection, *, now: datetime, seed: int | None = None
+) -> list[tuple[str, Policy]]:
     """(role, policy) for the active policy first, then the shadows. Call in a transaction."""
     _ensure(conn, now)
     loaded = []

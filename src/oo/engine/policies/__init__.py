@@ -17,9 +17,9 @@ import os
 # Small matrices: BLAS threads cost more than they save (set before numpy loads).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from oo.engine.policies.base import Decision, Policy, PolicyError  # noqa: E402
-from oo.engine.policies.linear import LinearBandit, Prior  # noqa: E402
-from oo.engine.policies.simple import Uniform  # noqa: E402
+from oo.engine.policies.base import Decision, Policy, PolicyError
+from oo.engine.policies.linear import LinearBandit, Prior
+from oo.engine.policies.simple import Uniform
 
 __all__ = [
     "POLICIES",
@@ -37,15 +37,15 @@ __all__ = [
 POLICIES: dict[str, tuple[str, dict[str, float]]] = {
     "default": (
         "ridge regression forgetting toward oO's prior, optimism bonus, inverse-gap draw",
-        {"bonus": 0.1, "gamma": 300.0, "forget": 0.9995, "strength": 1.0},
+        {"bonus": 0.1, "gamma": 300.0, "forget": 0.999, "strength": 1.0},
     ),
     "greedy": (
         "the same model, greedy apart from the 1 % uniform floor",
-        {"bonus": 0.0, "gamma": 1e6, "forget": 0.9995, "strength": 1.0},
+        {"bonus": 0.0, "gamma": 1e6, "forget": 0.999, "strength": 1.0},
     ),
     "squarecb": (
         "the same model, inverse-gap-weighted sampling (SquareCB) with a low gamma",
-        {"bonus": 0.0, "gamma": 50.0, "forget": 0.9995, "strength": 1.0},
+        {"bonus": 0.0, "gamma": 50.0, "forget": 0.999, "strength": 1.0},
     ),
     "linucb": (
         "LinUCB: ridge regression with a large optimism bonus and no forgetting",

@@ -79,7 +79,8 @@ def draw(probabilities: Array, rng: np.random.Generator) -> int:
 def dump_blob(kind: str, config: dict[str, Any], arrays: dict[str, Array]) -> bytes:
     header = json.dumps({"magic": BLOB_MAGIC, "kind": kind, "config": config})
     out = io.BytesIO()
-    np.savez(out, header=np.frombuffer(header.encode(), dtype=np.uint8), **arrays)
+    named: dict[str, Any] = {"header": np.frombuffer(header.encode(), dtype=np.uint8), **arrays}
+    np.savez(out, **named)
     return out.getvalue()
 
 

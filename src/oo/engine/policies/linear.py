@@ -39,23 +39,21 @@ RESYNC = 128
 # but importing scipy.linalg takes 0.1 s: a one-shot command (`oo done`, one update)
 # uses numpy; a long run (daemon, simulator, benchmark) switches after SWITCH updates.
 SWITCH = 64
-_rank1_calls = 0
-_dger: Any = None
+_blas: dict[str, Any] = {"calls": 0, "dger": None}
 
 
 def _rank1(matrix: Array, alpha: float, u: Array, v: Array) -> None:
     """matrix += alpha * u v' in place (matrix C-contiguous)."""
-    global _rank1_calls, _dger
-    if _dger is None:
-        _rank1_calls += 1
-        if _rank1_calls > SWITCH:
+    if _blas["dger"] is None:
+        _blas["calls"] += 1
+        if _blas["calls"] > SWITCH:
             try:
-                from scipy.linalg.blas import dger
+                from scipy.linalg.blas import dger  # type: ignore[import-untyped]
             except ImportError:  # pragma: no cover - scipy comes with scikit-learn
                 dger = False
-            _dger = dger
-    if _dger:
-        _dger(alpha, v, u, a=matrix.T, overwrite_a=True)
+            _blas["dger"] = dger
+    if _blas["dger"]:
+        _blas["dger"](alpha, v, u, a=matrix.T, overwrite_a=True)
     else:
         matrix += alpha * np.outer(u, v)
 
@@ -108,7 +106,9 @@ class LinearBandit:
         scale = np.ones(d) if prior is None or prior.precision is None else prior.precision
         scale = np.asarray(scale, dtype=np.float64).ravel()
         if scale.shape != (d,) or not (np.isfinite(scale).all() and (scale > 0).all()):
-            raise PolicyError(f"prior precision must be positive with shape ({context_dim}, {action_dim})")
+            raise PolicyError(
+                f"prior precision must be positive with shape ({context_dim}, {action_dim})"
+            )
         self.prior_precision = strength * scale
         self._reset_model(
             np.diag(self.prior_precision),
