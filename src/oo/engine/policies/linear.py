@@ -146,9 +146,11 @@ class LinearBandit:
         if self.bonus <= 0:
             return mean, mean
         dc, da = self.context_dim, self.action_dim
-        p4 = self._p.reshape(dc, da, dc, da)
-        m = np.tensordot(c, np.tensordot(c, p4, (0, 0)), (0, 1))  # (da, da)
-        var = self._s * np.einsum("ka,ka->k", a @ m, a)
+        # The covariance of c (x) a for fixed c: M = (c (x) I)' P (c (x) I), O(d^2) once,
+        # then a' M a per candidate.
+        y = (c @ self._p.reshape(dc, da * dc * da)).reshape(da, dc, da)
+        m = np.matmul(c, y)  # (da, da)
+        var = self._s * ((a @ m) * a).sum(axis=1)
         return mean + self.bonus * np.sqrt(np.maximum(var, 0.0)), mean
 
     def _probabilities(self, scores: Array) -> Array:
