@@ -1,5 +1,7 @@
 CREATE TABLE "_sqlite_migrations" ( "id" INTEGER PRIMARY KEY, "migration_set" TEXT, "name" TEXT, "applied_at" TEXT );
+CREATE TABLE candidate_duplicates ( candidate_id TEXT PRIMARY KEY REFERENCES candidates (id) ON DELETE CASCADE, duplicate_of TEXT, similarity REAL NOT NULL, checked_at TEXT NOT NULL );
 CREATE TABLE candidates ( id TEXT PRIMARY KEY, source TEXT NOT NULL, source_ref TEXT, text TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('advice', 'todo')), category TEXT NOT NULL, features TEXT NOT NULL DEFAULT '{}', provenance TEXT NOT NULL DEFAULT '{}', created_at TEXT NOT NULL, expires_at TEXT, done_at TEXT );
+CREATE TABLE decisions ( tip_id TEXT PRIMARY KEY REFERENCES tips (id) ON DELETE CASCADE, time TEXT NOT NULL, policy TEXT NOT NULL, policy_version TEXT NOT NULL, context TEXT NOT NULL, candidates TEXT NOT NULL, actions TEXT NOT NULL, chosen INTEGER NOT NULL, propensity REAL NOT NULL, scores TEXT NOT NULL, probabilities TEXT NOT NULL, shadows TEXT NOT NULL DEFAULT '{}', reward REAL, rewarded_at TEXT );
 CREATE TABLE deliveries ( id TEXT PRIMARY KEY, tip_id TEXT, decision_point TEXT NOT NULL, decided_at TEXT NOT NULL, hour INTEGER NOT NULL, weekday INTEGER NOT NULL, send INTEGER NOT NULL, probability REAL NOT NULL, reason TEXT NOT NULL, policy TEXT NOT NULL, sent_at TEXT, shown INTEGER, outcome TEXT, outcome_at TEXT );
 CREATE TABLE egress ( id TEXT PRIMARY KEY, time TEXT NOT NULL, host TEXT NOT NULL, purpose TEXT NOT NULL, source TEXT NOT NULL, method TEXT NOT NULL, status INTEGER, bytes_out INTEGER NOT NULL, bytes_in INTEGER NOT NULL, fields TEXT NOT NULL DEFAULT '[]' );
 CREATE TABLE events ( id TEXT PRIMARY KEY, type TEXT NOT NULL, time TEXT NOT NULL, source TEXT NOT NULL, payload BLOB NOT NULL );
@@ -7,9 +9,11 @@ CREATE TABLE habit_checkins ( id TEXT PRIMARY KEY, habit_id TEXT NOT NULL REFERE
 CREATE TABLE habits ( id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE, every TEXT NOT NULL, created_at TEXT NOT NULL );
 CREATE TABLE items ( source TEXT NOT NULL, item_id TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('task', 'event')), due TEXT, due_has_time INTEGER NOT NULL DEFAULT 0, priority INTEGER, labels TEXT NOT NULL DEFAULT '[]', project_id TEXT, start TEXT, end TEXT, all_day INTEGER NOT NULL DEFAULT 0, busy INTEGER NOT NULL DEFAULT 1, completed_at TEXT, updated_at TEXT NOT NULL, PRIMARY KEY (source, item_id) );
 CREATE TABLE moods ( id TEXT PRIMARY KEY, time TEXT NOT NULL, score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5), note TEXT );
+CREATE TABLE policy_state ( name TEXT PRIMARY KEY, role TEXT NOT NULL CHECK (role IN ('active', 'shadow')), version TEXT NOT NULL, params BLOB NOT NULL, updates INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL );
 CREATE TABLE sources ( name TEXT PRIMARY KEY, account TEXT, connected_at TEXT NOT NULL, last_success TEXT, last_error TEXT, freshness_target_s INTEGER NOT NULL );
 CREATE TABLE tips ( id TEXT PRIMARY KEY, text TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('advice', 'todo')), category TEXT NOT NULL, source TEXT NOT NULL, source_ref TEXT, library_id TEXT, decided_at TEXT NOT NULL, shown_at TEXT, expires_at TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'current' CHECK (status IN ('current', 'done', 'useful', 'later', 'dismissed', 'ignored')), reacted_at TEXT, later_until TEXT, returned_at TEXT, policy TEXT NOT NULL, propensity REAL NOT NULL, why TEXT NOT NULL DEFAULT '{}' );
 CREATE INDEX candidates_source ON candidates (source, source_ref);
+CREATE INDEX decisions_time ON decisions (time);
 CREATE INDEX deliveries_decided ON deliveries (decided_at);
 CREATE INDEX deliveries_point ON deliveries (decision_point);
 CREATE INDEX deliveries_tip ON deliveries (tip_id);
@@ -21,6 +25,7 @@ CREATE UNIQUE INDEX "idx__sqlite_migrations_migration_set_name" ON "_sqlite_migr
 CREATE INDEX items_due ON items (kind, due);
 CREATE INDEX items_start ON items (kind, start);
 CREATE INDEX moods_time ON moods (time);
+CREATE UNIQUE INDEX policy_state_one_active ON policy_state (role) WHERE role = 'active';
 CREATE INDEX tips_decided ON tips (decided_at);
 CREATE INDEX tips_library ON tips (library_id, decided_at);
 CREATE UNIQUE INDEX tips_one_current ON tips (status) WHERE status = 'current';

@@ -25,4 +25,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "config": ("oo.cli.config:app", "Show and change settings (model aliases, notifications)."),
     "llm": ("oo.cli.llm:app", "Test and run the LLM tip generator; API keys in the keyring."),
     "watch": ("oo.cli.watch:watch", "The full-screen watch face."),
+    "why": ("oo.cli.why:why", "Why this tip: the signals and each term's contribution."),
+    "policy": ("oo.cli.policy:app", "Policies: list, eval (off-policy), promote, shadow, sim."),
 }

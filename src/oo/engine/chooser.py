@@ -1,51 +1,34 @@
-"""The first chooser: simple, documented rules over the library, habits and returning tips.
+"""One decision: context -> candidates -> the active policy (and its shadows) -> a choice.
 
-Rules (see docs/engine.md):
-- Candidates: library tips that fit the part of the day; a nudge for each habit due and
-  not done today; tips put off with `later` whose time has come; tips made by sources
-  (the `candidates` table: todos from connectors, LLM-written tips).
-- Left out: library tips decided in the last 3 days, tips dismissed in the last 14 days,
-  habit nudges dismissed today, and high-energy tips at night.
-- Scores: fitting this part of the day exactly +1 (an all-day tip +0.5); a due habit +4; a
-  returning tip +4; with a low recent mood (1-2, last 12 h) low-energy +1, gentle categories
-  +0.5 and high-energy -1.5; with a high mood (4-5) medium/high-energy +0.5.
-- Choice: the ten best (ties broken at random) are drawn with softmax probabilities
-  (temperature 0.5), so the choice varies, and its probability is recorded as the propensity.
+Also how long a tip lasts (until the part of the day changes) and how a decision explains
+itself: each feature term's contribution to the chosen tip's score, largest first.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import random
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from oo.clock import iso
-from oo.engine import library
-from oo.store import signals
+from oo.engine import candidates as candidate_sources
+from oo.engine import context as context_mod
+from oo.engine.features import (
+    ACTION_FEATURES,
+    CONTEXT_FEATURES,
+    Candidate,
+    Context,
+    action_vector,
+    context_vector,
+)
 
-POLICY = "rules"
-POLICY_VERSION = "1"
-SHORTLIST = 10
-TEMPERATURE = 0.5
-REPEAT_AFTER = timedelta(days=3)
-DISMISS_COOLDOWN = timedelta(days=14)
-MOOD_WINDOW = timedelta(hours=12)
-GENTLE = {"mood", "rest", "mindfulness", "relationships", "sleep"}
+part_of_day = context_mod.part_of_day
+TOP_TERMS = 6
 
-# Part of the day by local hour: (name, first hour); night wraps past midnight.
+# Part of the day by local hour: (first hour, name); night wraps past midnight.
 _BOUNDARIES = ((5, "morning"), (11, "midday"), (14, "afternoon"), (18, "evening"), (22, "night"))
-
-
-def part_of_day(moment: datetime) -> str:
-    hour = moment.astimezone().hour
-    part = "night"
-    for start, name in _BOUNDARIES:
-        if hour >= start:
-            part = name
-    return part
 
 
 def next_boundary(moment: datetime) -> datetime:
@@ -68,122 +51,187 @@ def expiry(now: datetime) -> datetime:
 
 
 @dataclass
-class Candidate:
-    text: str
-    kind: str
-    category: str
-    source: str
-    library_id: str | None = None
-    source_ref: str | None = None
-    score: float = 1.0
-    reasons: list[str] = field(default_factory=list)
-    returning: str | None = None  # id of the tip put off with `later`
-
-    def add(self, amount: float, reason: str) -> None:
-        self.score += amount
-        self.reasons.append(f"{amount:+.1f} {reason}")
-
-
-def habit_text(name: str) -> str:
-    return f"Your habit “{name}” is still open today; a few minutes now count."
+class Choice:
+    candidate: Candidate
+    propensity: float
+    policy: str
+    version: str
+    context: list[float]
+    candidates: list[Candidate]
+    actions: list[list[float]]
+    index: int
+    scores: list[float]
+    probabilities: list[float]
+    shadows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    why: dict[str, Any] = field(default_factory=dict)
 
 
-def candidates(conn: sqlite3.Connection, now: datetime) -> list[Candidate]:
-    part = part_of_day(now)
-    mood = signals.latest_mood(conn, now=now, within=MOOD_WINDOW)
-    recent = {
-        row[0]
-        for row in conn.execute(
-            "SELECT library_id FROM tips WHERE library_id IS NOT NULL AND"
-            " (decided_at >= ? OR (status = 'dismissed' AND reacted_at >= ?))",
-            (iso(now - REPEAT_AFTER), iso(now - DISMISS_COOLDOWN)),
-        )
-    }
-    today = now.astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
-    dismissed_refs = {
-        row[0]
-        for row in conn.execute(
-            "SELECT source_ref FROM tips WHERE source_ref IS NOT NULL AND status = 'dismissed'"
-            " AND reacted_at >= ?",
-            (iso(today),),
-        )
-    }
-    found: list[Candidate] = []
-    for row in conn.execute(
-        "SELECT id, text, kind, category, source, library_id, source_ref FROM tips"
-        " WHERE status = 'later' AND later_until <= ? AND returned_at IS NULL",
-        (iso(now),),
-    ):
-        cand = Candidate(
-            row["text"],
-            row["kind"],
-            row["category"],
-            row["source"],
-            row["library_id"],
-            row["source_ref"],
-            returning=row["id"],
-        )
-        cand.add(4.0, "you asked to see it again now")
-        found.append(cand)
-    returning_refs = {c.library_id or c.source_ref for c in found}
-
-    for habit in signals.habits(conn, now=now):
-        if not habit.due(now) or habit.id in dismissed_refs or habit.id in returning_refs:
-            continue
-        cand = Candidate(habit_text(habit.name), "todo", "habit", "habit", source_ref=habit.id)
-        cand.add(4.0, f"habit {habit.name!r} is due and not done today")
-        found.append(cand)
-
-    for row in conn.execute(
-        "SELECT source, source_ref, text, kind, category, features FROM candidates"
-        " WHERE done_at IS NULL AND (expires_at IS NULL OR expires_at > ?)"
-        " ORDER BY created_at",
-        (iso(now),),
-    ):
-        ref = row["source_ref"]
-        if ref in dismissed_refs or ref in returning_refs:
-            continue
-        cand = Candidate(row["text"], row["kind"], row["category"], row["source"], source_ref=ref)
-        features = json.loads(row["features"])
-        if row["kind"] == "todo":
-            cand.add(2.0, f"a task from {row['source']}")
-        if features.get("overdue_days", 0) > 0:
-            cand.add(1.5, f"overdue {features['overdue_days']} days")
-        elif features.get("due_today"):
-            cand.add(1.0, "due today")
-        found.append(cand)
-
-    for tip in library.load():
-        if tip.id in recent or tip.id in returning_refs or not tip.fits(part):
-            continue
-        if part == "night" and tip.energy == "high":
-            continue
-        cand = Candidate(tip.text, "advice", tip.category, "library", library_id=tip.id)
-        if part in tip.when:
-            cand.add(1.0, f"made for the {part}")
-        else:
-            cand.add(0.5, "fits any time of day")
-        if mood is not None and mood <= 2:
-            if tip.energy == "low":
-                cand.add(1.0, f"asks little energy; recent mood {mood}/5")
-            if tip.category in GENTLE:
-                cand.add(0.5, f"gentle ({tip.category}); recent mood {mood}/5")
-            if tip.energy == "high":
-                cand.add(-1.5, f"asks a lot of energy; recent mood {mood}/5")
-        elif mood is not None and mood >= 4 and tip.energy != "low":
-            cand.add(0.5, f"uses your energy; recent mood {mood}/5")
-        found.append(cand)
-    return found
+_CONTEXT_LABELS = {
+    "bias": "",
+    "hour_sin": "at this hour",
+    "hour_cos": "at this hour",
+    "weekday_sin": "on this weekday",
+    "weekday_cos": "on this weekday",
+    "mood": "with your recent mood",
+    "mood_known": "when you've logged a mood",
+    "mood_trend": "with your mood's trend",
+    "recent_reaction": "right after a reaction",
+    "task_pressure": "with tasks due",
+    "busy_now": "while your calendar is busy",
+    "free_block": "with free time ahead",
+}
+_ACTION_LABELS = {
+    "bias": "any tip",
+    "todo": "a task",
+    "habit": "a habit nudge",
+    "returning": "a tip you asked to see again",
+    "llm": "an LLM-written tip",
+    "energy_low": "a low-energy tip",
+    "energy_high": "a high-energy tip",
+    "quick": "a quick tip (5 min or less)",
+    "fits_now": "made for this part of the day",
+    "urgency": "its urgency",
+    "fits_free_block": "fits the free time before your next event",
+}
 
 
-def choose(found: list[Candidate], rng: random.Random) -> tuple[Candidate, float] | None:
-    """Draw one candidate from the shortlist; returns it with its probability."""
-    if not found:
+def term_label(context_feature: str, action_feature: str) -> str:
+    what = _ACTION_LABELS.get(action_feature)
+    if what is None and action_feature.startswith("category_"):
+        what = f"{action_feature.removeprefix('category_')} tips"
+    when = _CONTEXT_LABELS.get(context_feature, context_feature)
+    return f"{what} {when}".strip()
+
+
+def explain_terms(terms: Any, bonus: float) -> list[dict[str, Any]]:
+    """Contributions grouped by readable label, largest magnitude first."""
+    grouped: dict[str, float] = {}
+    for i, cname in enumerate(CONTEXT_FEATURES):
+        for j, aname in enumerate(ACTION_FEATURES):
+            value = float(terms[i, j])
+            if value != 0.0:
+                label = term_label(cname, aname)
+                grouped[label] = grouped.get(label, 0.0) + value
+    items = sorted(grouped.items(), key=lambda kv: -abs(kv[1]))
+    shown = [{"term": k, "value": round(v, 4)} for k, v in items[:TOP_TERMS] if abs(v) >= 5e-4]
+    rest = sum(v for _, v in items[TOP_TERMS:])
+    if abs(rest) >= 5e-4:
+        shown.append({"term": "other terms", "value": round(rest, 4)})
+    if abs(bonus) >= 5e-4:
+        shown.append({"term": "exploration bonus (still learning)", "value": round(bonus, 4)})
+    return shown
+
+
+Loaded = list[tuple[str, Any]]  # (role, policy), the active one first
+
+
+def decide(
+    conn: sqlite3.Connection,
+    now: datetime,
+    rng: random.Random,
+    policies: Loaded | None = None,
+) -> Choice | None:
+    """Choose a tip; None when there is nothing to suggest. Call inside a transaction.
+
+    `policies` are those `learn` just updated, so they are not loaded twice.
+    """
+    import numpy as np  # heavy: only when a decision is made
+
+    from oo.engine import state
+
+    ctx: Context = context_mod.gather(conn, now)
+    found = candidate_sources.gather(conn, now, ctx, rng)
+    c = context_vector(ctx)
+    rows = [(cand, action_vector(cand, ctx)) for cand in found]
+    # Non-finite features are rejected at the boundary: that candidate is left out.
+    rows = [(cand, a) for cand, a in rows if all(math.isfinite(v) for v in a)]
+    if not rows or not all(math.isfinite(v) for v in c):
         return None
-    order = sorted(found, key=lambda c: (-c.score, rng.random()))
-    shortlist = order[:SHORTLIST]
-    top = shortlist[0].score
-    weights = [math.exp((c.score - top) / TEMPERATURE) for c in shortlist]
-    total = sum(weights)
-    pick = rng.choices(range(len(shortlist)), weights=weights)[0]
-    return shortlist[pick], weights[pick] / total
+    cands = [cand for cand, _ in rows]
+    actions = np.array([a for _, a in rows])
+    context = np.array(c)
+    if policies is None:
+        policies = state.load(conn, now=now, seed=rng.getrandbits(63))
+    _, active = policies[0]
+    decision = active.choose(context, actions)
+    shadows: dict[str, dict[str, Any]] = {}
+    for _, shadow in policies[1:]:
+        probs = shadow.probabilities(context, actions)
+        mean = getattr(shadow, "mean_scores", None)
+        shadows[shadow.name] = {
+            "version": shadow.version,
+            "probabilities": [round(float(p), 6) for p in probs],
+            "scores": [round(float(s), 6) for s in mean(context, actions)] if mean else [],
+        }
+    chosen = cands[decision.index]
+    why: dict[str, Any] = {
+        "policy": f"{active.name}/{active.version}",
+        "propensity": round(decision.propensity, 6),
+        "score": round(float(decision.scores[decision.index]), 4),
+        "candidates": len(cands),
+        "reasons": list(chosen.reasons),
+        "signals": ctx.signals(),
+        "learned_from": active.updates,
+    }
+    contributions = getattr(active, "contributions", None)
+    if contributions is not None:
+        terms, bonus = contributions(context, actions[decision.index])
+        why["terms"] = explain_terms(terms, bonus)
+    if len(cands) > 1:
+        order = np.argsort(-decision.scores, kind="stable")
+        runner = int(order[0] if order[0] != decision.index else order[1])
+        why["runner_up"] = {
+            "text": cands[runner].text,
+            "score": round(float(decision.scores[runner]), 4),
+            "probability": round(float(decision.probabilities[runner]), 6),
+        }
+    return Choice(
+        candidate=chosen,
+        propensity=float(decision.propensity),
+        policy=active.name,
+        version=active.version,
+        context=[float(v) for v in context],
+        candidates=cands,
+        actions=[[float(v) for v in row] for row in actions],
+        index=decision.index,
+        scores=[float(s) for s in decision.scores],
+        probabilities=[float(p) for p in decision.probabilities],
+        shadows=shadows,
+        why=why,
+    )
+
+
+def learn(
+    conn: sqlite3.Connection, tip_id: str, reward: float, *, now: datetime, seed: int | None = None
+) -> Loaded | None:
+    """Update the active and shadow policies with the reward for a logged decision.
+
+    Returns the updated policies, or None when the tip has no logged decision (chosen
+    before the decision log) or was already rewarded. Call inside a transaction.
+    """
+    import json
+
+    import numpy as np  # heavy: only when learning
+
+    from oo.clock import iso
+    from oo.engine import state
+
+    row = conn.execute(
+        "SELECT context, actions, chosen, reward FROM decisions WHERE tip_id = ?", (tip_id,)
+    ).fetchone()
+    if row is None or row["reward"] is not None:
+        return None
+    context = np.array(json.loads(row["context"]), dtype=np.float64)
+    actions = np.array(json.loads(row["actions"]), dtype=np.float64)
+    policies = state.load(conn, now=now, seed=seed)
+    for _, policy in policies:
+        try:
+            policy.update(context, actions, int(row["chosen"]), reward)
+        except ValueError:  # a log row this policy cannot read (features changed)
+            continue
+        state.save(conn, policy, now=now)
+    conn.execute(
+        "UPDATE decisions SET reward = ?, rewarded_at = ? WHERE tip_id = ?",
+        (reward, iso(now), tip_id),
+    )
+    return policies

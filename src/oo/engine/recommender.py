@@ -12,7 +12,8 @@ import sqlite3
 from datetime import datetime
 
 from oo.clock import iso, parse_iso
-from oo.engine import chooser
+from oo.engine import chooser, rewards
+from oo.engine.features import Candidate
 from oo.engine.tips import REACTIONS, TIP_COLUMNS
 from oo.errors import OOError
 from oo.events.v1 import tips_pb2
@@ -60,12 +61,26 @@ def _record_reaction(
     )
 
 
-def _decide(conn: sqlite3.Connection, now: datetime, rng: random.Random) -> sqlite3.Row | None:
-    found = chooser.candidates(conn, now)
-    picked = chooser.choose(found, rng)
-    if picked is None:
+def _learn(
+    conn: sqlite3.Connection, tip: sqlite3.Row, status: str, now: datetime, rng: random.Random
+) -> chooser.Loaded | None:
+    """Turn a final status into a reward and let the policies learn from it."""
+    value = rewards.reward(status, shown=tip["shown_at"] is not None)
+    if value is None:
         return None
-    cand, propensity = picked
+    return chooser.learn(conn, tip["id"], value, now=now, seed=rng.getrandbits(63))
+
+
+def _decide(
+    conn: sqlite3.Connection,
+    now: datetime,
+    rng: random.Random,
+    policies: chooser.Loaded | None = None,
+) -> sqlite3.Row | None:
+    choice = chooser.decide(conn, now, rng, policies)
+    if choice is None:
+        return None
+    cand = choice.candidate
     expires = chooser.expiry(now)
     tip_id = events.new_id(now)
     body = tips_pb2.TipDecided(
@@ -74,36 +89,59 @@ def _decide(conn: sqlite3.Connection, now: datetime, rng: random.Random) -> sqli
         kind=cand.kind,
         category=cand.category,
         candidate_source=cand.source,
-        policy=chooser.POLICY,
-        policy_version=chooser.POLICY_VERSION,
-        propensity=propensity,
-        candidate_count=len(found),
+        policy=choice.policy,
+        policy_version=choice.version,
+        propensity=choice.propensity,
+        candidate_count=len(choice.candidates),
+        context=choice.context,
+        chosen_index=choice.index,
+        scores=choice.scores,
+        probabilities=choice.probabilities,
     )
     body.expires_at.FromDatetime(expires)
+    for other, actions in zip(choice.candidates, choice.actions, strict=True):
+        body.candidates.add(key=_log_key(other), source=other.source, features=actions)
+    for name, shadow in choice.shadows.items():
+        body.shadows.add(
+            policy=name,
+            policy_version=shadow["version"],
+            probabilities=shadow["probabilities"],
+            scores=shadow["scores"],
+        )
     events.append(conn, body, now=now)
-    why = {"score": round(cand.score, 3), "reasons": cand.reasons, "candidates": len(found)}
     conn.execute(
         "INSERT INTO tips (id, text, kind, category, source, source_ref, library_id,"
         " decided_at, expires_at, policy, propensity, why)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            tip_id,
-            cand.text,
-            cand.kind,
-            cand.category,
-            cand.source,
-            cand.source_ref,
-            cand.library_id,
-            iso(now),
-            iso(expires),
-            f"{chooser.POLICY}/{chooser.POLICY_VERSION}",
-            propensity,
-            json.dumps(why),
+            tip_id, cand.text, cand.kind, cand.category, cand.source, cand.source_ref,
+            cand.library_id, iso(now), iso(expires),
+            f"{choice.policy}/{choice.version}", choice.propensity,
+            json.dumps(choice.why, ensure_ascii=False),
         ),
-    )
+    )  # fmt: skip
+    conn.execute(
+        "INSERT INTO decisions (tip_id, time, policy, policy_version, context, candidates,"
+        " actions, chosen, propensity, scores, probabilities, shadows)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            tip_id, iso(now), choice.policy, choice.version, json.dumps(choice.context),
+            json.dumps([{"key": _log_key(c), "source": c.source} for c in choice.candidates]),
+            json.dumps(choice.actions), choice.index, choice.propensity,
+            json.dumps(choice.scores), json.dumps(choice.probabilities),
+            json.dumps(choice.shadows),
+        ),
+    )  # fmt: skip
     if cand.returning:
         conn.execute("UPDATE tips SET returned_at = ? WHERE id = ?", (iso(now), cand.returning))
     return get(conn, tip_id)
+
+
+def _log_key(cand: Candidate) -> str:
+    """What the log keeps to name a candidate: an id, never a provider's text."""
+    if cand.library_id:
+        return f"library:{cand.library_id}"
+    return f"{cand.source}:{cand.source_ref or ''}"
 
 
 def recommend(
@@ -120,6 +158,8 @@ def recommend(
             if parse_iso(current["expires_at"]) > now:
                 return current
             _record_reaction(conn, current["id"], "ignored", now=now)
+            learned = _learn(conn, current, "ignored", now, rng)
+            return _decide(conn, now, rng, learned)
         return _decide(conn, now, rng)
 
 
@@ -158,7 +198,9 @@ def react(
         _record_reaction(conn, tip["id"], status, now=now, later_until=later_until)
         reacted = get(conn, tip["id"])
         assert reacted is not None
-        following = _decide(conn, now, rng or random.Random())
+        rng = rng or random.Random()
+        learned = _learn(conn, reacted, status, now, rng)
+        following = _decide(conn, now, rng, learned)
     return reacted, following
 
 
@@ -172,7 +214,9 @@ def settle_habit(conn: sqlite3.Connection, habit_id: str, *, done: bool, now: da
         if ref.fetchone()[0] != habit_id:
             return
         if done:
+            rng = random.Random()
             _record_reaction(conn, current["id"], "done", now=now)
+            _decide(conn, now, rng, _learn(conn, current, "done", now, rng))
         else:
             conn.execute("DELETE FROM tips WHERE id = ?", (current["id"],))
-        _decide(conn, now, random.Random())
+            _decide(conn, now, random.Random())

@@ -1,4 +1,8 @@
-"""Why a tip was chosen: what the chooser recorded when it decided (standard library only)."""
+"""Why a tip was chosen: the signals used, each feature term's contribution to its score
+(largest first), the probability it was drawn with, and the runner-up.
+
+Reads what the decision stored in `tips.why`; standard library only.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +12,96 @@ from typing import Any
 
 from oo.errors import OOError
 
+_SIGNAL_NAMES = {
+    "part_of_day": "part of the day",
+    "mood": "mood (last 12 h)",
+    "mood_trend": "mood trend",
+    "minutes_since_tip": "minutes since the last tip",
+    "minutes_since_reaction": "minutes since your last reaction",
+    "habits_due": "habits due",
+    "overdue": "overdue tasks",
+    "due_today": "tasks due today",
+    "busy_now": "calendar busy now",
+    "minutes_to_next_event": "minutes to the next event",
+    "free_block_minutes": "free minutes ahead",
+}
 
-def explain(conn: sqlite3.Connection, tip_id: str) -> dict[str, Any]:
-    """The tip's recorded `why` (score, reasons, candidates) with its propensity and policy."""
-    row = conn.execute(
-        "SELECT why, propensity, policy FROM tips WHERE id = ?", (tip_id,)
-    ).fetchone()
-    if row is None:
-        raise OOError(f"no tip with id {tip_id!r} in this database")
+
+def explain(conn: sqlite3.Connection, tip_id: str | None = None) -> dict[str, Any]:
+    """The explanation of a tip (the current one when tip_id is None)."""
+    if tip_id is None:
+        row = conn.execute(
+            "SELECT id, text, policy, propensity, why FROM tips WHERE status = 'current'"
+        ).fetchone()
+        if row is None:
+            raise OOError("there is no current tip to explain; see `oo tip`")
+    else:
+        row = conn.execute(
+            "SELECT id, text, policy, propensity, why FROM tips WHERE id = ?", (tip_id,)
+        ).fetchone()
+        if row is None:
+            raise OOError(f"no tip with id {tip_id!r} in this database")
     try:
-        recorded = json.loads(row["why"] or "{}")
+        why = json.loads(row["why"] or "{}")
     except ValueError:
-        recorded = {}
-    why: dict[str, Any] = recorded if isinstance(recorded, dict) else {}
-    why.setdefault("reasons", [])
-    why["propensity"] = row["propensity"]
-    why["policy"] = row["policy"]
-    return why
+        why = {}
+    if not isinstance(why, dict):
+        why = {}
+    return {
+        "tip_id": row["id"],
+        "text": row["text"],
+        "policy": why.get("policy", row["policy"]),
+        "propensity": float(why.get("propensity", row["propensity"])),
+        "score": why.get("score"),
+        "reasons": list(why.get("reasons", [])),
+        "terms": list(why.get("terms", [])),
+        "signals": dict(why.get("signals", {})),
+        "runner_up": why.get("runner_up"),
+        "candidates": why.get("candidates"),
+        "learned_from": why.get("learned_from"),
+    }
+
+
+def _signal_text(name: str, value: Any) -> str:
+    label = _SIGNAL_NAMES.get(name, name.replace("_", " "))
+    if value is None:
+        return f"{label}: unknown"
+    if isinstance(value, bool):
+        return f"{label}: {'yes' if value else 'no'}"
+    if isinstance(value, float):
+        return f"{label}: {value:g}"
+    return f"{label}: {value}"
+
+
+def render(info: dict[str, Any]) -> str:
+    """The explanation for a person, like a task manager's urgency breakdown."""
+    lines = [info["text"], ""]
+    score = info.get("score")
+    head = f"Chosen by {info['policy']} with probability {info['propensity']:.3g}"
+    if info.get("candidates"):
+        head += f" among {info['candidates']} candidates"
+    if info.get("learned_from") is not None:
+        head += f", after learning from {info['learned_from']} reactions"
+    lines.append(head + ".")
+    if info["terms"]:
+        lines.append(f"Score {score:.3f} (expected reward, 0..1):" if score is not None else "")
+        width = max(len(t["term"]) for t in info["terms"])
+        for term in info["terms"]:
+            lines.append(f"  {term['value']:+.3f}  {term['term']:<{width}}".rstrip())
+    if info["reasons"]:
+        lines.append("Because: " + "; ".join(info["reasons"]) + ".")
+    signals = info.get("signals") or {}
+    shown = [
+        _signal_text(k, v)
+        for k, v in signals.items()
+        if k not in ("hour", "weekday") and k in _SIGNAL_NAMES
+    ]
+    if shown:
+        lines.append("Signals: " + ", ".join(shown) + ".")
+    runner = info.get("runner_up")
+    if runner:
+        lines.append(
+            f"Runner-up (score {runner['score']:.3f}, probability {runner['probability']:.3g}):"
+            f" {runner['text']}"
+        )
+    return "\n".join(line for line in lines if line is not None)

@@ -146,6 +146,48 @@ def m001_initial(db: Database) -> None:
 
 
 @migrations()
+def m002_engine(db: Database) -> None:
+    _run(
+        db,
+        # One row per decision: enough to replay it and to evaluate any other policy.
+        """CREATE TABLE decisions (
+            tip_id TEXT PRIMARY KEY REFERENCES tips (id) ON DELETE CASCADE,
+            time TEXT NOT NULL,
+            policy TEXT NOT NULL,
+            policy_version TEXT NOT NULL,
+            context TEXT NOT NULL,
+            candidates TEXT NOT NULL,
+            actions TEXT NOT NULL,
+            chosen INTEGER NOT NULL,
+            propensity REAL NOT NULL,
+            scores TEXT NOT NULL,
+            probabilities TEXT NOT NULL,
+            shadows TEXT NOT NULL DEFAULT '{}',
+            reward REAL,
+            rewarded_at TEXT
+        )""",
+        "CREATE INDEX decisions_time ON decisions (time)",
+        # Learned parameters of the active policy and of those running in its shadow.
+        """CREATE TABLE policy_state (
+            name TEXT PRIMARY KEY,
+            role TEXT NOT NULL CHECK (role IN ('active', 'shadow')),
+            version TEXT NOT NULL,
+            params BLOB NOT NULL,
+            updates INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL
+        )""",
+        "CREATE UNIQUE INDEX policy_state_one_active ON policy_state (role) WHERE role = 'active'",
+        # Near-duplicate candidates found at refresh time (TF-IDF cosine), left out when choosing.
+        """CREATE TABLE candidate_duplicates (
+            candidate_id TEXT PRIMARY KEY REFERENCES candidates (id) ON DELETE CASCADE,
+            duplicate_of TEXT,
+            similarity REAL NOT NULL,
+            checked_at TEXT NOT NULL
+        )""",
+    )
+
+
+@migrations()
 def m004_daemon(db: Database) -> None:
     # The daemon's notification decisions, sent or not, with their probability (for
     # evaluating the timing policy off-line) and what became of each notification.

@@ -1,0 +1,242 @@
+"""Candidate tips from pluggable sources, and the rules that leave some out.
+
+Sources (`SOURCES`, each `(conn, now, ctx) -> list[Candidate]`): tips put off with `later`
+whose time has come, a nudge for each habit due, tips made by sources (the `candidates`
+table: todos from connectors, LLM-written tips) and the built-in library.
+
+Left out: library tips decided in the last 3 days or dismissed in the last 14; a source's
+tip dismissed today; tips about things already done (a candidate marked done, or whose
+task is completed); near-duplicates found by `refresh`; high-energy tips at night;
+candidates whose features are not finite numbers. At most MAX_CANDIDATES are offered:
+returning tips, habit nudges and sources' tips first, then a random sample of the library.
+
+`refresh(conn, now)` (called by the daemon and `oo sync`, never where a person waits)
+finds near-duplicates with TF-IDF cosine similarity and records them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import random
+import sqlite3
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from oo.clock import iso
+from oo.engine import library
+from oo.engine.features import Candidate, Context, library_candidate
+from oo.store.db import transaction
+
+log = logging.getLogger("oo.engine")
+
+REPEAT_AFTER = timedelta(days=3)
+DISMISS_COOLDOWN = timedelta(days=14)
+MAX_CANDIDATES = 50
+DUPLICATE_SIMILARITY = 0.8
+
+Source = Callable[[sqlite3.Connection, datetime, Context], list[Candidate]]
+
+
+def habit_text(name: str) -> str:
+    return f"Your habit “{name}” is still open today; a few minutes now count."
+
+
+def returning(conn: sqlite3.Connection, now: datetime, ctx: Context) -> list[Candidate]:
+    found = []
+    for row in conn.execute(
+        "SELECT id, text, kind, category, source, library_id, source_ref FROM tips"
+        " WHERE status = 'later' AND later_until <= ? AND returned_at IS NULL",
+        (iso(now),),
+    ):
+        tip = _library_tip(row["library_id"])
+        cand = Candidate(
+            row["text"], row["kind"], row["category"], row["source"], row["library_id"],
+            row["source_ref"], returning=row["id"],
+            energy=tip.energy if tip else None, minutes=tip.minutes if tip else None, fit=1.0,
+        )  # fmt: skip
+        cand.reasons.append("you asked to see it again now")
+        found.append(cand)
+    return found
+
+
+def habits(conn: sqlite3.Connection, now: datetime, ctx: Context) -> list[Candidate]:
+    found = []
+    for habit_id, strength in ctx.habit_strength.items():
+        row = conn.execute("SELECT name FROM habits WHERE id = ?", (habit_id,)).fetchone()
+        if row is None:
+            continue
+        cand = Candidate(
+            habit_text(row["name"]), "todo", "habit", "habit", source_ref=habit_id,
+            minutes=10, fit=1.0, urgency=1.0 - 0.5 * strength,
+        )  # fmt: skip
+        cand.reasons.append(f"habit {row['name']!r} is due and not done today")
+        found.append(cand)
+    return found
+
+
+def _finite(features: dict[str, object]) -> bool:
+    return all(math.isfinite(v) for v in features.values() if isinstance(v, int | float))
+
+
+def from_sources(conn: sqlite3.Connection, now: datetime, ctx: Context) -> list[Candidate]:
+    found = []
+    for row in conn.execute(
+        "SELECT c.id, c.source, c.source_ref, c.text, c.kind, c.category, c.features"
+        " FROM candidates c"
+        " WHERE c.done_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > ?)"
+        " AND NOT EXISTS (SELECT 1 FROM candidate_duplicates d"
+        "  WHERE d.candidate_id = c.id AND d.duplicate_of IS NOT NULL)"
+        " AND NOT EXISTS (SELECT 1 FROM items i WHERE i.source = c.source"
+        "  AND i.item_id = c.source_ref AND i.completed_at IS NOT NULL)"
+        " ORDER BY c.created_at",
+        (iso(now),),
+    ):
+        try:
+            features = json.loads(row["features"])
+            if not isinstance(features, dict) or not _finite(features):
+                raise ValueError("not a dict of finite numbers")
+        except ValueError:
+            log.warning("candidate %s has unusable features; left out", row["id"])
+            continue
+        cand = Candidate(
+            row["text"], row["kind"], row["category"], row["source"], source_ref=row["source_ref"],
+            minutes=_int(features.get("minutes")), fit=1.0 if row["kind"] == "todo" else 0.5,
+        )  # fmt: skip
+        overdue = features.get("overdue_days", 0) or 0
+        if row["kind"] == "todo":
+            cand.reasons.append(f"a task from {row['source']}")
+        if isinstance(overdue, int | float) and overdue > 0:
+            cand.urgency = min(1.0, 0.6 + 0.1 * overdue)
+            cand.reasons.append(f"overdue {overdue:g} days")
+        elif features.get("due_today"):
+            cand.urgency = 0.5
+            cand.reasons.append("due today")
+        found.append(cand)
+    return found
+
+
+def _int(value: object) -> int | None:
+    return int(value) if isinstance(value, int | float) and math.isfinite(value) else None
+
+
+def _library_tip(library_id: str | None) -> library.LibraryTip | None:
+    if library_id is None:
+        return None
+    return next((t for t in library.load() if t.id == library_id), None)
+
+
+def from_library(conn: sqlite3.Connection, now: datetime, ctx: Context) -> list[Candidate]:
+    recent = {
+        row[0]
+        for row in conn.execute(
+            "SELECT library_id FROM tips WHERE library_id IS NOT NULL AND"
+            " ((decided_at >= ? AND decided_at <= ?)"
+            "  OR (status = 'dismissed' AND reacted_at >= ?) OR status = 'current')",
+            (iso(now - REPEAT_AFTER), iso(now), iso(now - DISMISS_COOLDOWN)),
+        )
+    }
+    found = []
+    for tip in library.load():
+        if tip.id in recent or not tip.fits(ctx.part_of_day):
+            continue
+        if ctx.part_of_day == "night" and tip.energy == "high":
+            continue
+        cand = library_candidate(tip, ctx.part_of_day)
+        cand.reasons.append(
+            f"made for the {ctx.part_of_day}" if cand.fit == 1.0 else "fits any time of day"
+        )
+        found.append(cand)
+    return found
+
+
+SOURCES: dict[str, Source] = {
+    "returning": returning,
+    "habit": habits,
+    "sources": from_sources,
+    "library": from_library,
+}
+
+
+def gather(
+    conn: sqlite3.Connection, now: datetime, ctx: Context, rng: random.Random
+) -> list[Candidate]:
+    """The candidates for this decision, at most MAX_CANDIDATES, without repeats."""
+    today = iso(now.astimezone().replace(hour=0, minute=0, second=0, microsecond=0))
+    # A source's tip dismissed or done today (a habit nudge, a task) is not offered again.
+    dismissed_today = {
+        row[0]
+        for row in conn.execute(
+            "SELECT source_ref FROM tips WHERE source_ref IS NOT NULL"
+            " AND status IN ('dismissed', 'done') AND reacted_at >= ?",
+            (today,),
+        )
+    }
+    seen: set[str] = set()
+    found: list[Candidate] = []
+    for source in SOURCES.values():
+        for cand in source(conn, now, ctx):
+            key = cand.key
+            if key in seen or (cand.returning is None and cand.source_ref in dismissed_today):
+                continue
+            seen.add(key)
+            found.append(cand)
+    if len(found) <= MAX_CANDIDATES:
+        return found
+    # Library tips beyond the cap are sampled at random: no category is starved, and the
+    # log records the candidates offered, so evaluation stays conditional on them.
+    fixed = [c for c in found if c.source != "library"][:MAX_CANDIDATES]
+    pool = [c for c in found if c.source == "library"]
+    return fixed + rng.sample(pool, max(0, MAX_CANDIDATES - len(fixed)))
+
+
+def refresh(conn: sqlite3.Connection, now: datetime) -> int:
+    """Find near-duplicates among new source candidates (TF-IDF cosine >= 0.8 to a library
+    tip or an earlier candidate) and record them; returns how many were left out.
+
+    Runs where no one waits (the daemon, `oo sync`): it loads scikit-learn.
+    """
+    from sklearn.feature_extraction.text import (  # type: ignore[import-untyped]  # heavy
+        TfidfVectorizer,
+    )
+    from sklearn.metrics.pairwise import cosine_similarity  # type: ignore[import-untyped]
+
+    rows = conn.execute(
+        "SELECT c.id, c.text FROM candidates c WHERE c.done_at IS NULL AND NOT EXISTS"
+        " (SELECT 1 FROM candidate_duplicates d WHERE d.candidate_id = c.id)"
+        " ORDER BY c.created_at"
+    ).fetchall()
+    if not rows:
+        return 0
+    kept = conn.execute(
+        "SELECT c.id, c.text FROM candidates c JOIN candidate_duplicates d"
+        " ON d.candidate_id = c.id WHERE d.duplicate_of IS NULL AND c.done_at IS NULL"
+    ).fetchall()
+    known = [(f"library:{t.id}", t.text) for t in library.load()]
+    known += [(r["id"], r["text"]) for r in kept]
+    texts = [t for _, t in known] + [r["text"] for r in rows]
+    matrix = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True).fit_transform(texts)
+    sims = cosine_similarity(matrix[len(known) :], matrix)
+    dropped = 0
+    with transaction(conn):
+        for i, row in enumerate(rows):
+            limit = len(known) + i  # compare with the library and earlier candidates only
+            best = int(sims[i, :limit].argmax()) if limit else 0
+            score = float(sims[i, best]) if limit else 0.0
+            ids = [k for k, _ in known] + [r["id"] for r in rows]
+            is_dup = score >= DUPLICATE_SIMILARITY
+            if is_dup:
+                # an earlier duplicate points at what it repeats; keep the first of a family
+                duplicate_of = ids[best]
+                dropped += 1
+            else:
+                duplicate_of = None
+            conn.execute(
+                "INSERT OR REPLACE INTO candidate_duplicates"
+                " (candidate_id, duplicate_of, similarity, checked_at) VALUES (?, ?, ?, ?)",
+                (row["id"], duplicate_of, round(score, 4), iso(now)),
+            )
+            if is_dup:
+                sims[:, limit] = 0.0  # a dropped candidate is nobody's original
+    return dropped

@@ -1,0 +1,325 @@
+"""A simulator of synthetic people, to measure policies before any person meets them.
+
+Each person has tastes (which categories they act on), a daily rhythm (when they look and
+what suits which hour), a mood that wanders, preferences that drift, and tips they ignore.
+Their expected reward for a candidate is linear in oO's own features: `c @ W* @ a`, with
+`W*` the population's effects (not exactly oO's prior) plus personal taste, rhythm and mood
+terms; a reaction is 1 (done/useful) with that probability, else 0; an ignored tip gives
+`IGNORED_REWARD`. The oracle knows `W*` at every step. Every policy sees the same people,
+contexts, candidates and random draws (common random numbers), so differences are the
+policies' own.
+
+Regret is reported as a share of the oracle's cumulative expected reward.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np  # noqa: TID253 - the simulator is numpy through and through
+import numpy.typing as npt  # noqa: TID253
+
+from oo.engine import features, library
+from oo.engine.features import ACTION_DIM, CATEGORIES, CONTEXT_DIM, Candidate, Context
+from oo.engine.rewards import IGNORED_REWARD
+
+Array = npt.NDArray[np.float64]
+
+USER_TYPES = ("steady", "drifting", "busy")
+CHECKPOINTS = (300, 1_000, 20_000)
+_PARTS = ((5, "morning"), (11, "midday"), (14, "afternoon"), (18, "evening"), (22, "night"))
+
+
+def _part(hour: float) -> str:
+    name = "night"
+    for start, part in _PARTS:
+        if hour >= start:
+            name = part
+    return name
+
+
+@dataclass
+class World:
+    """One synthetic person over `steps` decisions, with `k` candidates each."""
+
+    user: str
+    seed: int
+    steps: int
+    k: int = 20
+    contexts: Array = field(init=False)
+    candidates: npt.NDArray[np.int64] = field(init=False)
+
+    def __post_init__(self) -> None:
+        rng = np.random.default_rng([self.seed, USER_TYPES.index(self.user)])
+        pool = self._pool(rng)
+        self.pool_ids = [c.key for c, _ in pool]
+        self.pool_parts = [parts for _, parts in pool]
+        prior = np.array(features.prior_weights())
+        cat = slice(ACTION_DIM - len(CATEGORIES), ACTION_DIM)
+        # The population differs from oO's rules, and each person from the population.
+        w = prior + rng.normal(0, 0.03, prior.shape) * (prior != 0)
+        taste_sd = 0.08 if self.user == "busy" else 0.15
+        w[0, cat] += rng.normal(0, taste_sd, len(CATEGORIES))  # taste
+        w[1:3, cat] += rng.normal(0, 0.08, (2, len(CATEGORIES)))  # what suits which hour
+        w[5, 5:7] += rng.normal(0, 0.08, 2)  # mood and energy
+        w[0, 1:5] += rng.normal(0, 0.08, 4)  # todos, habits, returning, llm
+        w[0, 7] += rng.normal(0, 0.05)  # quick tips
+        self.w = w
+        self.drift = np.zeros((self.steps, len(CATEGORIES)))
+        if self.user == "drifting":
+            walk = rng.normal(0, 0.006, (self.steps, len(CATEGORIES)))
+            self.drift = np.cumsum(walk, axis=0)
+            # A change of heart halfway: the favourite category goes out of fashion.
+            favourite = int(np.argmax(w[0, cat]))
+            self.drift[self.steps // 2 :, favourite] -= 0.25
+        self.ignore_base = {"steady": 0.15, "drifting": 0.2, "busy": 0.45}[self.user]
+        # Daily rhythm: the hours at which this person reacts (two peaks).
+        peaks = rng.uniform([7, 17], [10, 22])
+        which = rng.integers(0, 2, self.steps)
+        hours = np.mod(rng.normal(peaks[which], 1.5), 24)
+        weekdays = rng.integers(0, 7, self.steps)
+        mood = np.clip(3 + np.cumsum(rng.normal(0, 0.3, self.steps)) * 0.2, 1, 5)
+        mood = np.clip(np.round(mood + rng.normal(0, 0.6, self.steps)), 1, 5)
+        mood_known = rng.random(self.steps) < 0.6
+        busy = rng.random(self.steps) < (0.45 if self.user == "busy" else 0.25)
+        free = np.where(busy, 0.0, rng.exponential(90, self.steps))
+        tasks = rng.poisson(2 if self.user == "busy" else 1, self.steps)
+        self.contexts = np.zeros((self.steps, CONTEXT_DIM))
+        self.candidates = np.zeros((self.steps, self.k), dtype=np.int64)
+        self.actions = np.zeros((self.steps, self.k, ACTION_DIM))
+        for t in range(self.steps):
+            ctx = Context(
+                hour=float(hours[t]),
+                weekday=int(weekdays[t]),
+                part_of_day=_part(float(hours[t])),
+                mood=int(mood[t]) if mood_known[t] else None,
+                mood_trend=float(np.clip(mood[t] - mood[t - 1], -1, 1)) / 2 if t else 0.0,
+                minutes_since_reaction=float(rng.exponential(300)),
+                overdue=int(tasks[t] // 2),
+                due_today=int(tasks[t] % 2),
+                busy_now=bool(busy[t]),
+                free_block_minutes=float(free[t]),
+            )
+            self.contexts[t] = features.context_vector(ctx)
+            fitting = [i for i, parts in enumerate(self.pool_parts) if ctx.part_of_day in parts]
+            chosen = rng.choice(fitting, size=min(self.k, len(fitting)), replace=False)
+            self.candidates[t] = chosen
+            for j, i in enumerate(chosen):
+                cand, _ = pool[i]
+                cand.fit = (
+                    1.0
+                    if ctx.part_of_day in self.pool_parts[i] and i in self._exact[ctx.part_of_day]
+                    else 0.5
+                )
+                self.actions[t, j] = features.action_vector(cand, ctx)
+        self.ignored = rng.random(self.steps) < np.where(
+            busy, min(0.9, self.ignore_base * 2), self.ignore_base
+        )
+        self.noise = rng.random((self.steps, self.k))
+        self.categories = np.argmax(self.actions[:, :, cat], axis=2)
+        self.expected = np.array([self._expected(t) for t in range(self.steps)])
+
+    def _pool(self, rng: np.random.Generator) -> list[tuple[Candidate, tuple[str, ...]]]:
+        parts = tuple(name for _, name in _PARTS)
+        pool: list[tuple[Candidate, tuple[str, ...]]] = []
+        self._exact: dict[str, set[int]] = {p: set() for p in parts}
+        for tip in library.load():
+            when = parts if "any" in tip.when else tuple(tip.when)
+            for p in tip.when:
+                if p in self._exact:
+                    self._exact[p].add(len(pool))
+            pool.append((features.library_candidate(tip, "any"), when))
+        for n in range(2):
+            habit = Candidate(
+                f"habit {n}",
+                "todo",
+                "movement" if n else "mindfulness",
+                "habit",
+                source_ref=f"habit-{n}",
+                urgency=0.5,
+                minutes=10,
+            )
+            pool.append((habit, parts))
+        for n in range(4):
+            todo = Candidate(
+                f"todo {n}",
+                "todo",
+                "planning",
+                "todoist",
+                source_ref=f"todo-{n}",
+                urgency=float(rng.uniform(0, 1)),
+                minutes=int(rng.integers(5, 60)),
+            )
+            pool.append((todo, parts))
+        return pool
+
+    def _expected(self, t: int) -> Array:
+        base = self.actions[t] @ (self.contexts[t] @ self.w)
+        base = base + self.drift[t, self.categories[t]]
+        p = np.clip(base, 0.01, 0.99)
+        q = 0.9 if self.ignored[t] else 0.0
+        return np.asarray((1 - q) * p + q * IGNORED_REWARD)
+
+    def reward(self, t: int, j: int) -> float:
+        if self.ignored[t]:
+            return IGNORED_REWARD
+        p = float(np.clip(self.expected[t, j], 0.0, 1.0))
+        return 1.0 if self.noise[t, j] < p else 0.0
+
+
+class Agent(Protocol):
+    name: str
+
+    def choose(self, t: int, context: Array, actions: Array, ids: Sequence[str]) -> int: ...
+
+    def update(
+        self, context: Array, actions: Array, ids: Sequence[str], index: int, reward: float
+    ) -> None: ...
+
+
+class PolicyAgent:
+    """An oO policy (oo.engine.policies) in the simulator."""
+
+    def __init__(self, name: str, seed: int, *, use_prior: bool = True, label: str = "") -> None:
+        from oo.engine.policies import Prior, get_policy
+
+        prior = (
+            Prior(np.array(features.prior_weights()), np.array(features.prior_precision()))
+            if use_prior
+            else None
+        )
+        self.policy = get_policy(
+            name, context_dim=CONTEXT_DIM, action_dim=ACTION_DIM, seed=seed, prior=prior
+        )
+        self.name = label or f"oO {name}"
+
+    def choose(self, t: int, context: Array, actions: Array, ids: Sequence[str]) -> int:
+        return self.policy.choose(context, actions).index
+
+    def update(
+        self, context: Array, actions: Array, ids: Sequence[str], index: int, reward: float
+    ) -> None:
+        self.policy.update(context, actions, index, reward)
+
+
+class Oracle:
+    name = "oracle"
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    def choose(self, t: int, context: Array, actions: Array, ids: Sequence[str]) -> int:
+        return int(np.argmax(self.world.expected[t]))
+
+    def update(
+        self, context: Array, actions: Array, ids: Sequence[str], index: int, reward: float
+    ) -> None:
+        return None
+
+
+@dataclass
+class Result:
+    agent: str
+    user: str
+    seed: int
+    regret: dict[int, float]  # checkpoint -> cumulative regret as a share of the oracle
+    per_second: float  # decisions plus updates per second, the agent's own time
+    error: str | None = None
+
+
+def run(world: World, agent: Agent, checkpoints: Sequence[int] = CHECKPOINTS) -> Result:
+    best = world.expected.max(axis=1)
+    oracle_total = np.cumsum(best)
+    got = np.zeros(world.steps)
+    spent = 0.0
+    for t in range(world.steps):
+        ids = [world.pool_ids[i] for i in world.candidates[t]]
+        c, a = world.contexts[t], world.actions[t]
+        start = time.perf_counter()
+        j = agent.choose(t, c, a, ids)
+        reward = world.reward(t, j)
+        agent.update(c, a, ids, j, reward)
+        spent += time.perf_counter() - start
+        got[t] = world.expected[t, j]
+    mine = np.cumsum(got)
+    regret = {
+        n: float((oracle_total[n - 1] - mine[n - 1]) / oracle_total[n - 1])
+        for n in checkpoints
+        if n <= world.steps
+    }
+    return Result(agent.name, world.user, world.seed, regret, world.steps / max(spent, 1e-9))
+
+
+AgentFactory = Callable[[World, int], Agent]
+
+
+def oo_agents() -> dict[str, AgentFactory]:
+    return {
+        "oracle": lambda world, seed: Oracle(world),
+        "oO default": lambda world, seed: PolicyAgent("default", seed),
+        "oO default, no prior": lambda world, seed: PolicyAgent(
+            "default", seed, use_prior=False, label="oO default, no prior"
+        ),
+        "oO greedy": lambda world, seed: PolicyAgent("greedy", seed),
+        "oO squarecb": lambda world, seed: PolicyAgent("squarecb", seed),
+        "oO linucb": lambda world, seed: PolicyAgent("linucb", seed),
+        "oO prior only": lambda world, seed: PolicyAgent("prior", seed, label="oO prior only"),
+        "uniform": lambda world, seed: PolicyAgent("uniform", seed, label="uniform"),
+    }
+
+
+def table(results: list[Result], checkpoints: Sequence[int] = CHECKPOINTS) -> str:
+    """Mean regret (share of the oracle) per agent and checkpoint, over users and seeds."""
+    agents: dict[str, list[Result]] = {}
+    for r in results:
+        agents.setdefault(r.agent, []).append(r)
+    shown = [n for n in checkpoints if any(n in r.regret for r in results)]
+    head = f"{'policy':<26}" + "".join(f"{'@' + format(n, ','):>10}" for n in shown)
+    lines = [head + f"{'dec/s':>10}  runs", "-" * (len(head) + 16)]
+    for name, rows in agents.items():
+        ok = [r for r in rows if r.error is None]
+        if not ok:
+            lines.append(f"{name:<26}  {rows[0].error}")
+            continue
+        cells = ""
+        for n in shown:
+            values = [r.regret[n] for r in ok if n in r.regret]
+            cells += f"{100 * sum(values) / len(values):>9.1f}%" if values else f"{'-':>10}"
+        speed = sorted(r.per_second for r in ok)[len(ok) // 2]
+        lines.append(f"{name:<26}{cells}{speed:>10,.0f}  {len(ok)}")
+    return "\n".join(lines)
+
+
+def simulate(
+    factories: dict[str, AgentFactory],
+    *,
+    users: Sequence[str] = USER_TYPES,
+    seeds: Sequence[int] = (0,),
+    steps: int = 1_000,
+    k: int = 20,
+    log: Callable[[str], None] | None = None,
+) -> list[Result]:
+    results = []
+    for user in users:
+        for seed in seeds:
+            world = World(user, seed, steps, k)
+            for name, make in factories.items():
+                try:
+                    agent = make(world, seed)
+                    result = run(world, agent)
+                except Exception as exc:  # a peer that fails is reported, not fatal
+                    result = Result(name, user, seed, {}, 0.0, f"failed: {exc}")
+                results.append(result)
+                if log is not None:
+                    cells = ", ".join(f"{n}: {100 * v:.1f}%" for n, v in result.regret.items())
+                    log(f"{user} seed {seed} {name}: {cells or result.error}")
+    return results
+
+
+def mean_regret(results: list[Result], agent: str, n: int) -> float:
+    values = [r.regret[n] for r in results if r.agent == agent and n in r.regret]
+    return sum(values) / len(values) if values else math.nan
