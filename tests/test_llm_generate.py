@@ -4,6 +4,7 @@ becomes a candidate, what is refused, what the egress ledger holds, what never l
 from __future__ import annotations
 
 import json
+import random
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from oo import clock, config
-from oo.engine import chooser
+from oo.engine import candidates, context
 from oo.llm import generate
 from oo.store import events, signals
 from tests.servers.llm import LLMServer
@@ -84,7 +85,8 @@ def test_ollama_answer_becomes_candidates_with_provenance(conn, server: LLMServe
     chat = [r for r in ledger(conn) if "mood.score" in json.loads(str(r["fields"]))]
     assert len(chat) == 1 and "mood.note" in json.loads(str(chat[0]["fields"]))
     # The engine sees them as candidates like any other.
-    found = chooser.candidates(conn, clock.now())
+    now = clock.now()
+    found = candidates.gather(conn, now, context.gather(conn, now), random.Random(0))
     assert {c.text for c in found if c.source == "llm"} == {r["text"] for r in rows}
 
 

@@ -50,8 +50,8 @@ def explain(conn: sqlite3.Connection, tip_id: str | None = None) -> dict[str, An
     return {
         "tip_id": row["id"],
         "text": row["text"],
-        "policy": why.get("policy", row["policy"]),
-        "propensity": float(why.get("propensity", row["propensity"])),
+        "policy": row["policy"],
+        "propensity": float(row["propensity"]),  # exact; the why blob keeps a rounded copy
         "score": why.get("score"),
         "reasons": list(why.get("reasons", [])),
         "terms": list(why.get("terms", [])),
