@@ -59,3 +59,10 @@ def test_tip_json_imports_nothing_heavy(oo_home: Path) -> None:
 def test_version_imports_nothing_heavy(oo_home: Path) -> None:
     modules = imported_by("--version")
     assert {m for m in modules if m.split(".")[0] in HEAVY} == set()
+
+
+def test_plain_reactions_skip_typer_and_never_load_scikit_learn(oo_home: Path) -> None:
+    assert run_oo("tip").returncode == 0
+    modules = imported_by("done")
+    assert "oo.engine.recommender" in modules  # the reaction really ran
+    assert {m.split(".")[0] for m in modules} & {"typer", "pydantic", "sklearn", "litellm"} == set()

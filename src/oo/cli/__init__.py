@@ -1,7 +1,8 @@
 """The `oo` entry point.
 
 `oo tip` with a tip already chosen is answered by `oo.cli.fast` without importing typer or
-anything heavy; everything else goes through the lazily built command line in `runner`.
+anything heavy; plain reactions (`oo done`, `oo later 2h`) and `oo watch` skip typer too.
+Everything else goes through the lazily built command line in `runner`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,14 @@ def main() -> None:
         code = tip(as_json="--json" in argv)
         if code is not None:
             sys.exit(code)
+    from oo.cli.reactions import plain
+
+    reaction = plain(argv)
+    if reaction is not None:
+        from oo.cli.guard import guarded
+        from oo.cli.reactions import react
+
+        sys.exit(guarded(lambda: react(**reaction)))  # type: ignore[arg-type]
     if argv == ["watch"]:
         from oo.cli.watch import main as watch  # skips typer: the face's first paint is timed
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 import typer
 
-from oo.cli import common
-from oo.engine import recommender
-from oo.engine.later import parse_later
+from oo.cli.reactions import react
 
 TipOption = Annotated[
     str | None, typer.Option("--tip", help="React to this tip id instead of the current one.")
@@ -17,27 +14,19 @@ TipOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the next tip as JSON.")]
 
 
-def _react(reaction: str, tip_id: str | None, as_json: bool, until: datetime | None = None) -> None:
-    with common.store() as conn:
-        _, following = recommender.react(
-            conn, tip_id, reaction, now=common.now(), later_until=until
-        )
-    common.print_tip(following, as_json=as_json)
-
-
 def done(tip: TipOption = None, json: JsonOption = False) -> None:
     """You did it: record that and show the next tip."""
-    _react("done", tip, json)
+    react("done", tip_id=tip, as_json=json)
 
 
 def useful(tip: TipOption = None, json: JsonOption = False) -> None:
     """The tip helped: record that and show the next tip."""
-    _react("useful", tip, json)
+    react("useful", tip_id=tip, as_json=json)
 
 
 def dismiss(tip: TipOption = None, json: JsonOption = False) -> None:
     """Not for you: record that and show the next tip."""
-    _react("dismiss", tip, json)
+    react("dismiss", tip_id=tip, as_json=json)
 
 
 def later(
@@ -46,5 +35,4 @@ def later(
     json: JsonOption = False,
 ) -> None:
     """Bring the tip back later: 1h (default), 30m, 2h30m, 1d, tonight or tomorrow."""
-    now = common.now()
-    _react("later", tip, json, parse_later(when, now))
+    react("later", tip_id=tip, as_json=json, when=when)

@@ -4,10 +4,6 @@ and turns every error into one line on stderr and a non-zero exit code."""
 from __future__ import annotations
 
 import importlib
-import os
-import sqlite3
-import sys
-import traceback
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -15,9 +11,9 @@ import typer
 import typer.core
 import typer.main
 
-from oo import __version__, paths
+from oo import __version__
+from oo.cli.guard import fail, guarded
 from oo.cli.registry import COMMANDS
-from oo.errors import OOError
 
 
 def _load(name: str) -> Any:
@@ -94,42 +90,22 @@ def oo(
     """oO: one tip, at the moment it helps most. Your data stays on this machine."""
 
 
-def _fail(message: str, code: int) -> int:
-    if os.environ.get("OO_DEBUG"):
-        traceback.print_exc()
-    print(f"oo: {message}", file=sys.stderr)
-    return code
-
-
 def run(argv: list[str]) -> int:
+    return guarded(lambda: _invoke(argv))
+
+
+def _invoke(argv: list[str]) -> int:
     try:
         command = typer.main.get_command(app)
         result: Any = command.main(args=argv, prog_name="oo", standalone_mode=False)
-    except OOError as exc:
-        return _fail(str(exc), exc.exit_code)
     except typer.TyperException as exc:  # click's usage errors, as vendored by typer
         if type(exc).__name__ == "NoArgsIsHelpError" and exc.ctx is not None:  # type: ignore[attr-defined]
             print(exc.ctx.get_help())  # type: ignore[attr-defined]
             return 0
         message = exc.format_message().replace("\n", " ")
-        return _fail(message, getattr(exc, "exit_code", 2))
+        return fail(message, getattr(exc, "exit_code", 2))
     except typer.Exit as exc:
         return exc.exit_code
     except typer.Abort:
-        return _fail("aborted; nothing was changed", 1)
-    except KeyboardInterrupt:
-        return _fail("interrupted", 130)
-    except sqlite3.Error as exc:
-        return _fail(_db_message(exc), 1)
-    except OSError as exc:
-        where = f": {exc.filename}" if exc.filename else ""
-        return _fail(f"{exc.strerror or exc}{where}", 1)
-    except Exception as exc:
-        return _fail(f"unexpected error ({type(exc).__name__}: {exc}); OO_DEBUG=1 shows more", 70)
+        return fail("aborted; nothing was changed", 1)
     return result if isinstance(result, int) else 0
-
-
-def _db_message(exc: sqlite3.Error) -> str:
-    from oo.store.db import describe_error
-
-    return describe_error(exc, paths.db_path())

@@ -6,12 +6,8 @@ paint is timed); `watch` is the same command as registered for `oo watch --help`
 
 from __future__ import annotations
 
-import os
-import sqlite3
 import sys
-import traceback
 
-from oo import paths
 from oo.errors import OOError
 
 
@@ -39,23 +35,6 @@ def watch() -> None:
 
 def main() -> int:
     """Run `oo watch`; every error is one line on stderr and a non-zero exit code."""
-    try:
-        watch()
-    except OOError as exc:
-        return _fail(str(exc), exc.exit_code)
-    except sqlite3.Error as exc:
-        from oo.store.db import describe_error
+    from oo.cli.guard import guarded
 
-        return _fail(describe_error(exc, paths.db_path()), 1)
-    except OSError as exc:
-        return _fail(f"{exc.strerror or exc}", 1)
-    except KeyboardInterrupt:
-        return _fail("interrupted", 130)
-    return 0
-
-
-def _fail(message: str, code: int) -> int:
-    if os.environ.get("OO_DEBUG"):
-        traceback.print_exc()
-    print(f"oo: {message}", file=sys.stderr)
-    return code
+    return guarded(watch)

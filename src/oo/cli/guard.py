@@ -1,0 +1,42 @@
+"""Every error a person can meet becomes one line on stderr and a non-zero exit code.
+
+Standard library only: the fast paths (`oo tip`, reactions) use it without typer.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+import traceback
+from collections.abc import Callable
+
+from oo import paths
+from oo.errors import OOError
+
+
+def fail(message: str, code: int) -> int:
+    if os.environ.get("OO_DEBUG"):
+        traceback.print_exc()
+    print(f"oo: {message}", file=sys.stderr)
+    return code
+
+
+def guarded(action: Callable[[], int | None]) -> int:
+    """Run `action`; its result (None means 0) is the exit code, and errors are one line."""
+    try:
+        result = action()
+    except OOError as exc:
+        return fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        return fail("interrupted", 130)
+    except sqlite3.Error as exc:
+        from oo.store.db import describe_error
+
+        return fail(describe_error(exc, paths.db_path()), 1)
+    except OSError as exc:
+        where = f": {exc.filename}" if exc.filename else ""
+        return fail(f"{exc.strerror or exc}{where}", 1)
+    except Exception as exc:
+        return fail(f"unexpected error ({type(exc).__name__}: {exc}); OO_DEBUG=1 shows more", 70)
+    return result or 0
