@@ -20,9 +20,9 @@ def main() -> None:
         code = tip(as_json="--json" in argv)
         if code is not None:
             sys.exit(code)
-    from oo.cli.reactions import plain
+    from oo.cli.fast import plain_reaction
 
-    reaction = plain(argv)
+    reaction = plain_reaction(argv)
     if reaction is not None:
         from oo.cli.guard import guarded
         from oo.cli.reactions import react

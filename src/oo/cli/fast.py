@@ -44,3 +44,20 @@ def tip(*, as_json: bool) -> int | None:
             conn.close()
     sys.stdout.write((to_json(row) if as_json else tip_dict(row)["text"]) + "\n")
     return 0
+
+
+REACTIONS = ("done", "useful", "later", "dismiss")
+
+
+def plain_reaction(argv: list[str]) -> dict[str, object] | None:
+    """The arguments of a plain reaction (`done`, `later 2h --json`, ...) for
+    `oo.cli.reactions.react`, or None for the full command line (help, --tip, anything else).
+    Plain reactions skip typer: its option parsing alone costs ~80 ms (it loads pydantic)."""
+    if not argv or argv[0] not in REACTIONS:
+        return None
+    rest = [a for a in argv[1:] if a != "--json"]
+    if argv[0] == "later" and len(rest) <= 1 and not any(a.startswith("-") for a in rest):
+        return {"reaction": "later", "as_json": "--json" in argv, "when": rest[0] if rest else None}
+    if rest:
+        return None
+    return {"reaction": argv[0], "as_json": "--json" in argv}
