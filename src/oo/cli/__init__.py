@@ -14,6 +14,11 @@ import sys
 def main() -> None:
     os.umask(0o077)  # every file oO creates is private to this user
     argv = sys.argv[1:]
+    if argv == ["--version"]:
+        from oo import __version__
+
+        print(f"oo {__version__}")
+        return
     if argv[:1] == ["tip"] and set(argv[1:]) <= {"--json"}:
         from oo.cli.fast import tip
 
@@ -32,11 +37,6 @@ def main() -> None:
         from oo.cli.watch import main as watch  # skips typer: the face's first paint is timed
 
         sys.exit(watch())
-    if argv == ["--version"]:
-        from oo import __version__
-
-        print(f"oo {__version__}")
-        return
     from oo.cli.runner import run
 
     sys.exit(run(argv))
