@@ -110,3 +110,34 @@ def test_the_ledger_lists_exactly_the_requests_the_server_received(
     with sqlite3.connect(oo_home / "oo.db") as c:
         stored = b"".join(bytes(str(row), "utf-8") for row in c.execute("SELECT * FROM egress"))
     assert TOKEN.encode() not in stored and b"/api/v1" not in stored
+
+
+def test_no_secret_reaches_any_output(
+    oo, oo_home: Path, real_keyring: None, todoist_server: TodoistServer
+) -> None:  # type: ignore[no-untyped-def]
+    _seed(todoist_server)
+    todoist_server.state.tasks[0]["content"] = "CANARY-TASK-TITLE plan"
+    env = _env(todoist_server)
+    assert (
+        oo("connect", "todoist", "-y", "--token-stdin", input=TOKEN + "\n", env=env).returncode == 0
+    )
+    assert oo("sync", "todoist", env=env).returncode == 0
+    outputs = {
+        args: oo(*args, env=env)
+        for args in (
+            ("privacy",),
+            ("privacy", "--json"),
+            ("privacy", "ledger", "--since", "3650d", "--json"),
+            ("events", "--json", "-n", "1000"),
+            ("status", "--json"),
+            ("export",),
+            ("consent", "show", "todoist"),
+        )
+    }
+    for args, result in outputs.items():
+        assert result.returncode == 0, (args, result.stderr)
+        assert TOKEN not in result.stdout + result.stderr, args
+    # Task titles live only in the todo tips made from them, never in the log or the ledger.
+    for args in [a for a in outputs if a[0] in ("events", "privacy")]:
+        assert "CANARY-TASK-TITLE" not in outputs[args].stdout, args
+    assert TOKEN.encode() not in b"".join(p.read_bytes() for p in oo_home.rglob("*") if p.is_file())

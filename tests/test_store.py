@@ -64,3 +64,24 @@ def test_transaction_rolls_back_on_error(conn: sqlite3.Connection) -> None:
         conn.execute("INSERT INTO moods (id, time, score) VALUES ('a', 't', 3)")
         raise RuntimeError("boom")
     assert conn.execute("SELECT COUNT(*) FROM moods").fetchone()[0] == 0
+
+
+def test_a_database_from_an_earlier_version_upgrades_and_keeps_its_data(oo_home: Path) -> None:
+    """A database made by the first release (m001 only) gets the later migrations."""
+    from sqlite_utils import Database
+
+    first = migrations.migrations._migrations[0].name
+    later = [m.name for m in migrations.migrations._migrations[1:]]
+    conn = db.connect(db.paths.db_path(), create=True)
+    migrations.migrations.apply(Database(conn), stop_before=later[0])
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("INSERT INTO moods (id, time, score, note) VALUES ('m1', 't', 4, 'kept')")
+    conn.close()
+
+    upgraded = db.open_store()
+    applied = [r[0] for r in upgraded.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
+    assert applied == [first, *later]
+    assert db.schema_version(upgraded) == SCHEMA_VERSION
+    assert [tuple(r) for r in upgraded.execute("SELECT note FROM moods")] == [("kept",)]
+    assert dump_schema(upgraded) == EXPECTED_SCHEMA.read_text()
+    upgraded.close()
