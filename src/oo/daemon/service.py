@@ -92,6 +92,7 @@ class Daemon:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._inflight = 0
         self._inflight_lock = threading.Lock()
+        self._stopping = False
 
     # --- life cycle -------------------------------------------------------------------
 
@@ -141,6 +142,7 @@ class Daemon:
 
     async def stop(self) -> None:
         """Stop within a second: no new jobs, children killed, running work given a moment."""
+        self._stopping = True
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         for child in list(self._children):
@@ -148,7 +150,9 @@ class Daemon:
                 child.kill()
         self._pool.shutdown(wait=False, cancel_futures=True)
         deadline = asyncio.get_running_loop().time() + STOP_GRACE_S
-        while self.busy_threads() and asyncio.get_running_loop().time() < deadline:
+        while (self.busy_threads() or self._children) and (
+            asyncio.get_running_loop().time() < deadline
+        ):
             await asyncio.sleep(0.02)
         self.write_status(stopped=True)
         self.lock.release()
@@ -198,12 +202,16 @@ class Daemon:
         try:
             await body
         except asyncio.CancelledError:
-            raise
+            if not self._stopping:
+                raise
+            # Cancelled by the stop (scheduler shutdown or the loop ending): not a failure.
+            log.info("job %s stopped with the daemon", name)
         except Exception:
             log.exception("job %s failed", name)
         finally:
             self.runs[name] += 1
-            self.write_status()
+            if not self._stopping:  # after the stop, daemon.json keeps saying "stopped"
+                self.write_status()
 
     async def _child(self, args: list[str], timeout: float, now: datetime) -> int | None:
         env = {**os.environ, "OO_NOW": iso(now)}
@@ -219,6 +227,8 @@ class Daemon:
             log.warning("%s took longer than %.0f s and was stopped", " ".join(args), timeout)
             return None
         finally:
+            if proc.returncode is None:  # cancelled: never leave the child behind
+                proc.kill()
             self._children.discard(proc)
 
     # --- jobs -------------------------------------------------------------------------
