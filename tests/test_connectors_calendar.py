@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import random
 import sqlite3
 import threading
-from collections.abc import Iterator
-from datetime import UTC, datetime
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from oo.connectors import calendar
 from oo.connectors.base import ConnectorError, State
@@ -152,3 +156,159 @@ def test_webcal_becomes_https() -> None:
     account, secret = calendar.secret_for("webcal://cal.example.com/s3cret/basic.ics")
     assert account == "cal.example.com"
     assert secret == {"url": "https://cal.example.com/s3cret/basic.ics"}
+
+
+# The fast window expansion yields exactly what the plain library call yields -------------
+
+ZONES = ("Europe/Berlin", "America/New_York", "Australia/Lord_Howe")
+
+
+def _reference_expand(parsed: object, now: datetime) -> list[calendar.Item]:
+    """The straightforward expansion: recurring-ical-events' `between`, one copied
+    component per occurrence, read back property by property (oO before the fast path)."""
+    import recurring_ical_events
+
+    local_start = now.astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+    end = now.astimezone() + calendar.WINDOW
+    items: dict[str, calendar.Item] = {}
+    for event in recurring_ical_events.of(parsed, skip_bad_series=True).between(local_start, end):
+        if len(items) >= calendar.MAX_EVENTS:
+            break
+        if str(event.get("STATUS", "")).upper() == "CANCELLED":
+            continue
+        start_value = event["DTSTART"].dt
+        all_day = not isinstance(start_value, datetime)
+        start = calendar._as_utc(start_value)
+        finish = calendar._as_utc(event["DTEND"].dt)
+        busy = str(event.get("TRANSP", "OPAQUE")).upper() != "TRANSPARENT"
+        item_id = calendar._event_id(str(event.get("UID", "")), start)
+        items[item_id] = calendar.Item(
+            item_id=item_id,
+            kind="event",
+            start=start_value.isoformat() if all_day else calendar.iso(start),
+            end=finish.astimezone().date().isoformat() if all_day else calendar.iso(finish),
+            all_day=all_day,
+            busy=busy,
+        )
+    return sorted(items.values(), key=lambda i: (i.start or "", i.item_id))
+
+
+def _stamp(day: date, hour: int, zone: int) -> str:
+    """A DTSTART/DTEND-style property tail: all day, floating, UTC or one of ZONES."""
+    if zone == 0:
+        return f";VALUE=DATE:{day:%Y%m%d}"
+    text = f"{day:%Y%m%d}T{hour:02d}3000"
+    if zone == 1:
+        return f":{text}"
+    if zone == 2:
+        return f":{text}Z"
+    return f";TZID={ZONES[zone - 3]}:{text}"
+
+
+def _event(n: int, draw: Callable[[int, int], int], base: date) -> list[str]:
+    uid = f"u{n}@example.com"
+    zone = draw(0, 2 + len(ZONES))
+    day = base + timedelta(days=draw(-400, 40))
+    hour = draw(0, 23)
+    lines = ["BEGIN:VEVENT", f"UID:{uid}", "DTSTAMP:20250101T000000Z"]
+    lines.append("DTSTART" + _stamp(day, hour, zone))
+    length = draw(0, 3)
+    if length == 1:
+        lines.append(
+            "DTEND"
+            + _stamp(day + timedelta(days=draw(0, 2) if zone == 0 else 0), min(hour + 1, 23), zone)
+        )
+    elif length == 2:
+        lines.append("DURATION:" + ("P1D" if zone == 0 else f"PT{draw(1, 300)}M"))
+    elif length == 3 and zone != 0:
+        lines.append("DTEND" + _stamp(day + timedelta(days=draw(1, 3)), hour, zone))
+    rule = draw(0, 9) < 5
+    if rule:
+        parts = ["FREQ=" + ("DAILY", "WEEKLY", "WEEKLY", "MONTHLY", "YEARLY")[draw(0, 4)]]
+        if draw(0, 2) == 0:
+            parts.append(f"INTERVAL={draw(1, 3)}")
+        ending = draw(0, 3)
+        if ending == 1:
+            parts.append(f"COUNT={draw(1, 60)}")
+        elif ending == 2:
+            until = day + timedelta(days=draw(0, 420))
+            parts.append(
+                f"UNTIL={until:%Y%m%d}"
+                if zone == 0
+                else f"UNTIL={until:%Y%m%d}T235959" + ("" if zone == 1 else "Z")
+            )
+        if draw(0, 4) == 0:
+            parts.append("BYDAY=MO,WE,FR")
+        lines.append("RRULE:" + ";".join(parts))
+        if draw(0, 2) == 0:
+            lines.append("EXDATE" + _stamp(day + timedelta(days=7 * draw(0, 60)), hour, zone))
+        if draw(0, 6) == 0:
+            lines.append("RDATE" + _stamp(base + timedelta(days=draw(-3, 9)), hour, zone))
+    if draw(0, 8) == 0:
+        lines.append("STATUS:CANCELLED")
+    if draw(0, 6) == 0:
+        lines.append("TRANSP:TRANSPARENT")
+    lines.append("END:VEVENT")
+    if rule and draw(0, 3) == 0:  # an override of a weekly slot, maybe moved into the week
+        moved = base + timedelta(days=draw(-2, 9))
+        rid = day + timedelta(days=7 * draw(0, 60))
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{uid}",
+            "DTSTAMP:20250101T000000Z",
+            "RECURRENCE-ID"
+            + ("" if draw(0, 3) else ";RANGE=THISANDFUTURE")
+            + _stamp(rid, hour, zone).replace(";VALUE=DATE", ";VALUE=DATE", 1),
+            "DTSTART" + _stamp(moved, draw(0, 23), zone),
+            "END:VEVENT",
+        ]
+    return lines
+
+
+def _generated(seed: int, events: int, base: date) -> bytes:
+    rng = random.Random(seed)
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//oO tests//gen//EN"]
+    for n in range(events):
+        lines += _event(n, rng.randint, base)
+    lines.append("END:VCALENDAR")
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin", "America/New_York"])
+def test_fast_expansion_equals_the_plain_library_call(
+    zone: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        week = calendar._parse((FIXTURES / "week.ics").read_bytes())
+        nows = [NOW, datetime(2025, 3, 28, 23, 30, tzinfo=UTC), datetime(2025, 10, 24, tzinfo=UTC)]
+        for now in nows:
+            assert calendar.expand(week, now) == _reference_expand(week, now)
+            generated = calendar._parse(_generated(now.day, 800, now.date()))
+            fast = calendar.expand(generated, now)
+            assert fast == _reference_expand(generated, now)
+            assert len(fast) > 100  # the week is not empty: the comparison means something
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.randoms(use_true_random=False), st.integers(0, 400), st.integers(0, 23))
+def test_fast_expansion_equals_the_plain_library_call_on_random_calendars(
+    rng: random.Random, day: int, hour: int
+) -> None:
+    now = datetime(2024, 6, 1, hour, tzinfo=UTC) + timedelta(days=day)
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//oO tests//gen//EN"]
+    for n in range(40):
+        lines += _event(n, rng.randint, now.date())
+    lines.append("END:VCALENDAR")
+    parsed = calendar._parse(("\r\n".join(lines) + "\r\n").encode())
+    try:
+        expected = _reference_expand(parsed, now)
+    except Exception:  # the library refuses this calendar: so must the fast path
+        with pytest.raises(ConnectorError):
+            calendar.expand(parsed, now)
+        return
+    assert calendar.expand(parsed, now) == expected

@@ -116,38 +116,33 @@ def _event_id(uid: str, start: datetime) -> str:
 
 
 def expand(calendar: Any, now: datetime) -> list[Item]:
-    """Occurrences from the start of today to 7 days ahead, as event items."""
-    import recurring_ical_events  # wraps recurring-ical-events
+    """Occurrences from the start of today to 7 days ahead, as event items.
+
+    `ics_window.between` gives what recurring-ical-events' `between` gives for the window,
+    without expanding series that cannot reach it or copying every occurrence.
+    """
+    from oo.connectors import ics_window  # wraps recurring-ical-events
 
     local_start = now.astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
     end = now.astimezone() + WINDOW
     try:
-        query = recurring_ical_events.of(calendar, skip_bad_series=True)
-        occurrences = query.between(local_start, end)
+        occurrences = ics_window.between(calendar, local_start, end)
     except Exception as exc:
         raise ConnectorError(
             f"the calendar's recurrences cannot be expanded ({type(exc).__name__});"
             " nothing was changed"
         ) from None
     items: dict[str, Item] = {}
-    for event in occurrences:
+    for occurrence in occurrences:
         if len(items) >= MAX_EVENTS:
             break
+        event = occurrence.component
         if str(event.get("STATUS", "")).upper() == "CANCELLED":
             continue
-        start_prop = event.get("DTSTART")
-        if start_prop is None:
-            continue
-        start_value = start_prop.dt
+        start_value = occurrence.start
         all_day = not isinstance(start_value, datetime)
         start = _as_utc(start_value)
-        end_prop = event.get("DTEND")
-        if end_prop is not None:
-            finish = _as_utc(end_prop.dt)
-        elif event.get("DURATION") is not None:
-            finish = start + event["DURATION"].dt
-        else:
-            finish = start + (timedelta(days=1) if all_day else timedelta())
+        finish = _as_utc(occurrence.end)
         busy = str(event.get("TRANSP", "OPAQUE")).upper() != "TRANSPARENT"
         item_id = _event_id(str(event.get("UID", "")), start)
         items[item_id] = Item(
