@@ -104,8 +104,14 @@ def test_kill_9_mid_pull_leaves_nothing_half_written_and_the_next_start_resumes(
     first.kill()  # kill -9, mid-pull
     first.wait(timeout=10)
 
+    killed_requests = len(server.requests) - seen
     with db(oo_home) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        # What left before the kill is in the ledger, unanswered (no status, nothing in).
+        pending = conn.execute(
+            "SELECT COUNT(*) FROM egress WHERE purpose = 'sync' AND status IS NULL"
+        ).fetchone()[0]
+    assert pending >= 1 and killed_requests >= pending
     assert _synced(oo_home) == before_events  # no source_synced for the killed pull
     assert _items(oo_home) == before_items  # items unchanged: nothing half-written
     assert _last_success(oo_home) == connected_at

@@ -13,16 +13,17 @@ import json
 import sqlite3
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx2
 
-from oo import __version__
+from oo import __version__, clock
 from oo.connectors.base import ConnectorError, ReconnectNeeded, setting
 from oo.privacy.egress import Egress, record
+from oo.store.db import open_existing, transaction
 
 DEFAULT_TIMEOUT_S = 30.0
 MAX_ATTEMPTS = 4
@@ -31,12 +32,19 @@ MAX_WAIT_S = 30.0
 
 @dataclass
 class Recorder:
-    """Collects one Egress entry per request until `flush` writes them to the ledger."""
+    """One Egress entry per request, written to the ledger as the request leaves.
+
+    Each request gets its ledger row before it is sent (in a short transaction of its own),
+    and the row is completed when the answer has been read, so a process killed mid-pull
+    still leaves the record of what left the machine. Before the database exists (none yet),
+    entries wait for `flush`.
+    """
 
     source: str
     purpose: str
     entries: list[Egress] = field(default_factory=list)
     _open: dict[int, int] = field(default_factory=dict)
+    _rows: dict[int, str] = field(default_factory=dict)  # entry index -> ledger row id
 
     def on_request(self, request: httpx2.Request) -> None:
         try:
@@ -44,17 +52,25 @@ class Recorder:
         except httpx2.RequestNotRead:
             body = b""
         head = sum(len(k) + len(v) + 4 for k, v in request.headers.raw)
-        self._open[id(request)] = len(self.entries)
-        self.entries.append(
-            Egress(
-                url=f"{request.url.scheme}://{request.url.host}/",
-                method=request.method,
-                purpose=self.purpose,
-                source=self.source,
-                bytes_out=len(body) + head + len(request.url.raw_path) + 16,
-                bytes_in=0,
-            )
+        index = len(self.entries)
+        self._open[id(request)] = index
+        entry = Egress(
+            url=f"{request.url.scheme}://{request.url.host}/",
+            method=request.method,
+            purpose=self.purpose,
+            source=self.source,
+            bytes_out=len(body) + head + len(request.url.raw_path) + 16,
+            bytes_in=0,
         )
+        self.entries.append(entry)
+        conn = open_existing()
+        if conn is None:
+            return
+        try:
+            with transaction(conn):
+                self._rows[index] = record(conn, entry, now=clock.now())
+        finally:
+            conn.close()
 
     def on_response(self, response: httpx2.Response) -> None:
         response.read()
@@ -63,23 +79,32 @@ class Recorder:
         if index is None:
             return
         old = self.entries[index]
-        self.entries[index] = Egress(
-            url=old.url,
-            method=old.method,
-            purpose=old.purpose,
-            source=old.source,
-            bytes_out=old.bytes_out,
-            bytes_in=len(response.content) + head,
-            status=response.status_code,
+        self.entries[index] = replace(
+            old, bytes_in=len(response.content) + head, status=response.status_code
         )
+        row_id = self._rows.get(index)
+        conn = open_existing() if row_id is not None else None
+        if conn is None:
+            return
+        try:
+            with transaction(conn):
+                conn.execute(
+                    "UPDATE egress SET bytes_in = ?, status = ? WHERE id = ?",
+                    (self.entries[index].bytes_in, response.status_code, row_id),
+                )
+        finally:
+            conn.close()
 
     def flush(self, conn: sqlite3.Connection, *, now: datetime) -> int:
-        """Write the collected entries (inside the caller's transaction); returns how many."""
-        count = len(self.entries)
-        for entry in self.entries:
-            record(conn, entry, now=now)
+        """Write the entries not yet in the ledger (inside the caller's transaction)."""
+        count = 0
+        for index, entry in enumerate(self.entries):
+            if index not in self._rows:
+                record(conn, entry, now=now)
+                count += 1
         self.entries.clear()
         self._open.clear()
+        self._rows.clear()
         return count
 
 
