@@ -157,3 +157,33 @@ def test_kill_9_mid_pull_leaves_nothing_half_written_and_the_next_start_resumes(
 
 if sys.platform != "linux":  # pragma: no cover
     pytestmark = pytest.mark.skip(reason="flock and the Secret Service are Linux parts here")
+
+
+def test_children_die_with_a_killed_daemon(oo_home: Path, daemons: Daemons, tmp_path: Path) -> None:
+    """A generator child stuck on a model that never answers does not outlive `kill -9`."""
+    import socket
+
+    with socket.socket() as silent:  # accepts connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        assert run_oo("config", "set", "llm.api-base", f"http://127.0.0.1:{port}").returncode == 0
+        daemon = daemons.start(OO_NOW=LATER)
+        child = wait_for(
+            lambda: _child_of(daemon.pid, "oo.llm.generate"), what="the generator child"
+        )
+        daemon.kill()  # SIGKILL to the daemon alone, not its process group
+        daemon.wait(timeout=10)
+        wait_for(lambda: not Path(f"/proc/{child}").exists(), what="the child to die")
+
+
+def _child_of(parent: int, module: str) -> int | None:
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if int(fields[1]) == parent and module.encode() in cmdline:
+            return int(stat.parent.name)
+    return None

@@ -71,6 +71,19 @@ def _scheduler_reads(clock: Clock) -> None:
     base.datetime = SchedulerTime
 
 
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    """On Linux, a child (candidate refresh, LLM generation) is killed when the daemon dies,
+    even by `kill -9`, so no generator outlives it."""
+    if sys.platform != "linux":
+        return
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+
+
 class Daemon:
     def __init__(
         self,
@@ -216,7 +229,11 @@ class Daemon:
     async def _child(self, args: list[str], timeout: float, now: datetime) -> int | None:
         env = {**os.environ, "OO_NOW": iso(now)}
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, *args, env=env, stdin=asyncio.subprocess.DEVNULL
+            sys.executable,
+            *args,
+            env=env,
+            stdin=asyncio.subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,
         )
         self._children.add(proc)
         try:
