@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import OO, run_oo
+from tests.daemon_support import wait_for
 
 pytestmark = pytest.mark.desktop
 
@@ -32,16 +33,6 @@ HEAVY = ("sklearn", "litellm", "textual", "authlib", "keyring")
 def _seed_that_sends() -> int:
     """A seed whose first draw is below the lowest send probability (0.1)."""
     return next(s for s in range(1000) if random.Random(s).random() < 0.05)
-
-
-def wait_for(check: Callable[[], Any], timeout: float = 15.0, what: str = "") -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.05)
-    pytest.fail(f"timed out waiting for {what or check}")
 
 
 class Desktop:
