@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 TARGET_RSS_MB = 60.0
+HEAVY = ("sklearn", "litellm", "textual", "typer", "pydantic", "sqlite_utils")
 TARGET_CPU = 1.0
 CLK = os.sysconf("SC_CLK_TCK")
 
@@ -56,7 +57,7 @@ def main() -> None:
             if len(info.get("runs", {})) >= 6:
                 break
             time.sleep(0.1)
-        heavy = [m for m in ("sklearn", "litellm", "textual") if m in info["modules"]]
+        heavy = [m for m in HEAVY if m in info["modules"]]
         policy_loaded = "numpy" in info["modules"]
         start_cpu, start = cpu_s(proc.pid), time.monotonic()
         time.sleep(window)
@@ -77,7 +78,7 @@ def main() -> None:
     )
     ratio = cpu / TARGET_CPU
     print(f"CPU idle         {cpu:.3f} % (target < {TARGET_CPU:.0f} %, ratio {ratio:.3f})")
-    print(f"heavy modules    {', '.join(heavy) or 'none'} (scikit-learn, litellm, textual)")
+    print(f"heavy modules    {', '.join(heavy) or 'none'} (of {', '.join(HEAVY)})")
     print(f"learning policy  {'resident (numpy)' if policy_loaded else 'not loaded yet'}")
 
 

@@ -25,9 +25,10 @@ pytestmark = pytest.mark.desktop
 
 NOW = "2025-03-05T12:00:00+00:00"  # a Wednesday noon: decision point #1 has come
 # The resident daemon decides tips, so it holds the policy's numpy (its RSS is benchmarked);
-# scikit-learn and litellm run only in children, and with no source connected nothing loads
-# the connectors' keyring and OAuth libraries.
-HEAVY = ("sklearn", "litellm", "textual", "authlib", "keyring")
+# scikit-learn and litellm run only in children, migrations (sqlite-utils) in a short child,
+# typer (and its pydantic) is skipped by `oo daemon run`, and with no source connected
+# nothing loads the connectors' keyring and OAuth libraries.
+HEAVY = ("sklearn", "litellm", "textual", "authlib", "keyring", "typer", "pydantic", "sqlite_utils")
 
 
 def _seed_that_sends() -> int:

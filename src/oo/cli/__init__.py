@@ -1,7 +1,8 @@
 """The `oo` entry point.
 
 `oo tip` with a tip already chosen is answered by `oo.cli.fast` without importing typer or
-anything heavy; plain reactions (`oo done`, `oo later 2h`) and `oo watch` skip typer too.
+anything heavy; plain reactions (`oo done`, `oo later 2h`), `oo watch` and `oo daemon run`
+skip typer too.
 Everything else goes through the lazily built command line in `runner`.
 """
 
@@ -33,6 +34,13 @@ def main() -> None:
         from oo.cli.reactions import react
 
         sys.exit(guarded(lambda: react(**reaction)))  # type: ignore[arg-type]
+    if argv == ["daemon", "run"]:
+        # The resident process skips typer too: typer's option parsing holds pydantic,
+        # about 15 MB the daemon would carry for its whole life.
+        from oo.cli.guard import guarded
+        from oo.daemon.service import run as run_daemon
+
+        sys.exit(guarded(run_daemon))
     if argv == ["watch"]:
         from oo.cli.watch import main as watch  # skips typer: the face's first paint is timed
 

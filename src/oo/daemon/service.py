@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import logging
 import os
 import random
 import signal
 import sqlite3
+import subprocess
 import sys
 import threading
 from collections import Counter
@@ -342,6 +344,21 @@ class Daemon:
             log.warning("cannot write %s: %s", status.status_path(), exc)
 
 
+def _migrate_in_a_child() -> None:
+    """Apply pending migrations in a short child process: sqlite-utils (and what it pulls in)
+    then never loads in the resident daemon. Any error is the daemon's own to report when it
+    opens the store itself."""
+    from oo.store.db import open_existing
+
+    with contextlib.suppress(Exception):
+        conn = open_existing()
+        if conn is not None:  # already at this oO's schema
+            conn.close()
+            return
+    code = "from oo.store.db import open_store; open_store().close()"
+    subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, timeout=120)
+
+
 def run() -> None:
     """The foreground daemon (`oo daemon run`, what the user service starts)."""
     logging.basicConfig(
@@ -350,6 +367,7 @@ def run() -> None:
     )
     if not os.environ.get("OO_DEBUG"):
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    _migrate_in_a_child()
     seed = os.environ.get("OO_DAEMON_SEED")
     rng = random.Random(int(seed)) if seed else None
     daemon = Daemon(rng=rng)
