@@ -9,6 +9,7 @@ JSON line: the run's summary. Never prints the prompt, the key or a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -64,6 +65,25 @@ def _drain_background_logging(limit_s: float = 5.0) -> None:
     end = time.monotonic() + limit_s
     while getattr(slots, "_value", most) < most and time.monotonic() < end:
         time.sleep(0.01)
+
+
+def _close_cached_clients() -> None:
+    """Close the HTTP clients litellm keeps for reuse: a run is one-shot, and in a long-lived
+    process (tests, `oo llm test`) their keep-alive connections would otherwise stay open."""
+    module = sys.modules.get("litellm")
+    cache = getattr(module, "in_memory_llm_clients_cache", None)
+    clients = list(getattr(cache, "cache_dict", {}).values())
+    # The shared sync client litellm creates on first use (read without creating one).
+    clients.append(vars(module).get("module_level_client") if module is not None else None)
+    for client in clients:
+        close = getattr(client, "close", None)
+        if callable(close):
+            with contextlib.suppress(Exception):
+                result = close()
+                if hasattr(result, "close"):  # an async client's close() is a coroutine
+                    result.close()
+    if cache is not None and hasattr(cache, "flush_cache"):
+        cache.flush_cache()
 
 
 def _error_line(exc: BaseException, settings: Settings) -> str:
@@ -227,6 +247,7 @@ def run(*, trial: bool = False, now: datetime | None = None) -> dict[str, Any]:
     except Exception as exc:
         summary["error"] = _error_line(exc, settings)
     _drain_background_logging()
+    _close_cached_clients()
     duration_ms = int((time.monotonic() - started) * 1000)
     verdict = None
     if answer is not None:
