@@ -10,7 +10,7 @@ import sqlite3
 import sys
 
 from oo import clock, paths
-from oo.engine.tips import TIP_COLUMNS, tip_dict, to_json
+from oo.engine.tips import REACTIONS, TIP_COLUMNS, tip_dict, to_json
 from oo.errors import OOError
 from oo.store import db
 
@@ -44,9 +44,6 @@ def tip(*, as_json: bool) -> int | None:
             conn.close()
     sys.stdout.write((to_json(row) if as_json else tip_dict(row)["text"]) + "\n")
     return 0
-
-
-REACTIONS = ("done", "useful", "later", "dismiss")
 
 
 def plain_reaction(argv: list[str]) -> dict[str, object] | None:

@@ -27,8 +27,7 @@ from oo.engine.features import (
 part_of_day = context_mod.part_of_day
 TOP_TERMS = 6
 
-# Part of the day by local hour: (first hour, name); night wraps past midnight.
-_BOUNDARIES = ((5, "morning"), (11, "midday"), (14, "afternoon"), (18, "evening"), (22, "night"))
+_BOUNDARIES = context_mod.PARTS
 
 
 def next_boundary(moment: datetime) -> datetime:
