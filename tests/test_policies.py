@@ -152,3 +152,18 @@ def test_probabilities_are_a_distribution_for_any_scores(scores: list[float]) ->
     probs = policy.probabilities(np.array([1.0]), np.eye(k))
     assert math.isclose(float(probs.sum()), 1.0, rel_tol=1e-9)
     assert probs.min() >= 0.01 / k - 1e-12
+
+
+def test_offsets_shift_the_probabilities_a_decision_is_drawn_with() -> None:
+    import numpy as np
+
+    from oo.engine.policies import get_policy
+
+    policy = get_policy("default", context_dim=2, action_dim=2, seed=1)
+    context = np.array([1.0, 0.0])
+    actions = np.array([[1.0, 0.0], [0.0, 1.0]])
+    plain = policy.probabilities(context, actions)
+    pushed = policy.probabilities(context, actions, offsets=np.array([-1.0, 0.0]))
+    assert pushed[0] < plain[0]
+    decision = policy.choose(context, actions, offsets=np.array([-1.0, 0.0]))
+    assert decision.propensity == pushed[decision.index]

@@ -36,9 +36,13 @@ class Policy(Protocol):
     action_dim: int
     updates: int
 
-    def choose(self, context: Array, actions: Array) -> Decision: ...
+    def choose(
+        self, context: Array, actions: Array, *, offsets: Array | None = None
+    ) -> Decision: ...
 
-    def probabilities(self, context: Array, actions: Array) -> Array: ...
+    def probabilities(
+        self, context: Array, actions: Array, *, offsets: Array | None = None
+    ) -> Array: ...
 
     def update(self, context: Array, actions: Array, index: int, reward: float) -> None: ...
 
@@ -60,6 +64,23 @@ def check_inputs(
     if not (np.isfinite(c).all() and np.isfinite(a).all()):
         raise PolicyError("context or candidate features contain NaN or infinity")
     return c, a
+
+
+def check_offsets(offsets: Any, k: int) -> Array | None:
+    """Per-candidate score offsets (k,), finite, or None.
+
+    A caller's preferences that are not learned (variety: a category shown often today)
+    enter as offsets added to the scores before the probabilities are computed, so the
+    logged propensity is exactly the probability the tip was drawn with.
+    """
+    if offsets is None:
+        return None
+    o = np.asarray(offsets, dtype=np.float64)
+    if o.shape != (k,):
+        raise PolicyError(f"offsets have shape {o.shape}; expected ({k},)")
+    if not np.isfinite(o).all():
+        raise PolicyError("offsets contain NaN or infinity")
+    return o
 
 
 def check_reward(reward: float) -> float:

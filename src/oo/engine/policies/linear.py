@@ -28,6 +28,7 @@ from oo.engine.policies.base import (
     Decision,
     PolicyError,
     check_inputs,
+    check_offsets,
     check_reward,
     draw,
     dump_blob,
@@ -163,13 +164,20 @@ class LinearBandit:
         return np.asarray((1.0 - self.floor) * probs + self.floor / k)
 
     # -- the contract ----------------------------------------------------------------
-    def probabilities(self, context: Array, actions: Array) -> Array:
+    def probabilities(
+        self, context: Array, actions: Array, *, offsets: Array | None = None
+    ) -> Array:
         c, a = check_inputs(context, actions, self.context_dim, self.action_dim)
-        return self._probabilities(self._scores(c, a)[0])
+        scores = self._scores(c, a)[0]
+        o = check_offsets(offsets, len(scores))
+        return self._probabilities(scores if o is None else scores + o)
 
-    def choose(self, context: Array, actions: Array) -> Decision:
+    def choose(self, context: Array, actions: Array, *, offsets: Array | None = None) -> Decision:
         c, a = check_inputs(context, actions, self.context_dim, self.action_dim)
         scores, _ = self._scores(c, a)
+        o = check_offsets(offsets, len(scores))
+        if o is not None:
+            scores = scores + o
         probs = self._probabilities(scores)
         index = draw(probs, self._rng)
         return Decision(index, float(probs[index]), scores, probs)

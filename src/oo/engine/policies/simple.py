@@ -6,7 +6,14 @@ from typing import Any
 
 import numpy as np  # noqa: TID253 - this package exists to run numpy policies
 
-from oo.engine.policies.base import Array, Decision, check_inputs, check_reward, dump_blob
+from oo.engine.policies.base import (
+    Array,
+    Decision,
+    check_inputs,
+    check_offsets,
+    check_reward,
+    dump_blob,
+)
 
 
 class Uniform:
@@ -19,12 +26,15 @@ class Uniform:
         self.updates = 0
         self._rng = np.random.default_rng(seed)
 
-    def probabilities(self, context: Array, actions: Array) -> Array:
+    def probabilities(
+        self, context: Array, actions: Array, *, offsets: Array | None = None
+    ) -> Array:
         _, a = check_inputs(context, actions, self.context_dim, self.action_dim)
+        check_offsets(offsets, a.shape[0])  # uniform ignores preferences by design
         return np.full(a.shape[0], 1.0 / a.shape[0])
 
-    def choose(self, context: Array, actions: Array) -> Decision:
-        probs = self.probabilities(context, actions)
+    def choose(self, context: Array, actions: Array, *, offsets: Array | None = None) -> Decision:
+        probs = self.probabilities(context, actions, offsets=offsets)
         index = int(self._rng.integers(len(probs)))
         return Decision(index, float(probs[index]), np.zeros(len(probs)), probs)
 
