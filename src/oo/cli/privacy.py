@@ -15,7 +15,6 @@ from oo.privacy import page
 
 app = typer.Typer(
     name="privacy",
-    help="What oO holds, who agreed to what, and what left this machine.",
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -27,11 +26,12 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 @app.callback()
 def privacy(ctx: typer.Context, json: JsonOption = False) -> None:
-    """What oO holds, who agreed to what, and what left this machine."""
     if ctx.invoked_subcommand is not None:
         return
+    from oo.llm import status
+
     with common.store() as conn:
-        info = page.collect(conn, now=common.now())
+        info = page.collect(conn, now=common.now(), llm=status.privacy_summary(conn))
     if json:
         common.emit_json(info)
         return

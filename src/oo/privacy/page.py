@@ -47,21 +47,6 @@ def _first_party(conn: sqlite3.Connection) -> dict[str, Any]:
     return {"counts": counts, "oldest": row[0], "note_bytes": int(row[1])}
 
 
-def llm_summary(conn: sqlite3.Connection) -> dict[str, Any]:
-    """The LLM endpoint and the mode its prompts are built in (local, redacted or full)."""
-    from oo.llm import status
-
-    info = status.summary(conn)
-    return {
-        "configured": info["enabled"],
-        "alias": info["alias"],
-        "model": info["model"],
-        "api_base_host": info["host"],
-        "local": info["local"],
-        "mode": info["context_mode"] if info["enabled"] else "off",
-    }
-
-
 def last_forget(conn: sqlite3.Connection) -> dict[str, Any] | None:
     found = list(events.read(conn, type="data_deleted", newest=1))
     if not found:
@@ -70,7 +55,9 @@ def last_forget(conn: sqlite3.Connection) -> dict[str, Any] | None:
     return {"time": iso(found[0].time), "scope": body.get("scope"), "counts": body.get("counts")}
 
 
-def collect(conn: sqlite3.Connection, *, now: datetime) -> dict[str, Any]:
+def collect(conn: sqlite3.Connection, *, now: datetime, llm: dict[str, Any]) -> dict[str, Any]:
+    """The page; `llm` is `oo.llm.status.privacy_summary`, passed in because privacy sits
+    below llm in the layers."""
     connected = {row["name"]: dict(row) for row in conn.execute("SELECT * FROM sources")}
     consents = {c.subject: c for c in consent.all_latest(conn)}
     names = sorted(set(KNOWN_SOURCES) | set(connected))
@@ -92,7 +79,7 @@ def collect(conn: sqlite3.Connection, *, now: datetime) -> dict[str, Any]:
         "data_dir": str(paths.home()),
         "sources": sources,
         "first_party": _first_party(conn),
-        "llm": llm_summary(conn),
+        "llm": llm,
         "llm_consents": [
             consents[s].to_dict() for s in ("llm:redacted", "llm:full") if s in consents
         ],
