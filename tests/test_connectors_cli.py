@@ -178,8 +178,9 @@ def test_oo_tip_loads_no_connector_library(oo, oo_home: Path) -> None:  # type: 
     code = (
         "import sys; from oo.cli import main; sys.argv=['oo','tip']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy=[m for m in ('keyring','authlib','httpx2','icalendar','recurring_ical_events',"
-        "'filelock') if m in sys.modules]\nprint('HEAVY', heavy, file=sys.stderr)"
+        "from oo.heavy import COMMAND_LINE, heavy_loaded\n"
+        "heavy=sorted(heavy_loaded(sys.modules, allowed=COMMAND_LINE))\n"
+        "print('HEAVY', heavy, file=sys.stderr)"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=False

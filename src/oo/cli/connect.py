@@ -7,9 +7,8 @@ import sys
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
-import typer
-
 from oo.cli import common
+from oo.cli.lazy import typer
 from oo.errors import OOError
 
 if TYPE_CHECKING:
@@ -31,7 +30,6 @@ def connect(
         bool, typer.Option("--yes", "-y", help="Agree to the consent text without asking.")
     ] = False,
 ) -> None:
-    """Connect a source; its token or secret URL goes to the OS keyring, nowhere else."""
     from oo.connectors import base
 
     if source not in base.names():

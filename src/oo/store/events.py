@@ -6,18 +6,18 @@ explain, so the two never disagree. Nothing rewrites an event; only `forget` rem
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-from google.protobuf import json_format
-from google.protobuf.message import Message
-from ulid import ULID
+from typing import TYPE_CHECKING, Any
 
 from oo.clock import iso, parse_iso
 from oo.events.v1 import envelope_pb2
+
+if TYPE_CHECKING:
+    from google.protobuf.message import Message
 
 Event = envelope_pb2.Event
 
@@ -30,9 +30,17 @@ _BODY_FIELDS = {
 EVENT_TYPES = tuple(sorted(_BODY_FIELDS.values()))
 
 
+# Crockford's base32, the alphabet of ULIDs (https://github.com/ulid/spec).
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
 def new_id(now: datetime) -> str:
-    """A ULID for `now`: unique, and sorted by time."""
-    return str(ULID.from_datetime(now))
+    """A ULID for `now`: 48 bits of milliseconds and 80 random bits, unique and sorted by
+    time. Written out here because python-ulid reads its own version through
+    importlib.metadata at import, a cost every write would pay (tests check it against
+    python-ulid)."""
+    value = int(now.timestamp() * 1000) << 80 | int.from_bytes(os.urandom(10), "big")
+    return "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,8 @@ class StoredEvent:
         return getattr(self.event, self.type)  # type: ignore[no-any-return]
 
     def to_dict(self) -> dict[str, Any]:
+        from google.protobuf import json_format  # readers only: off the write path
+
         body = json_format.MessageToDict(self.body(), preserving_proto_field_name=True)
         return {
             "id": self.id,
