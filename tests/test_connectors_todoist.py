@@ -16,7 +16,7 @@ from oo.connectors import freshness, todoist
 from oo.connectors.sync import disconnect, sync
 from tests.connectors_support import (  # noqa: F401
     connect,
-    memory_keyring,
+    real_keyring,
     todoist_server,
     utc,
 )
@@ -106,7 +106,7 @@ def _fill(server: TodoistServer, n: int) -> None:
 
 
 def test_sync_pages_through_every_task_and_is_idempotent(
-    conn: sqlite3.Connection, memory_keyring: object, todoist_server: TodoistServer, utc: None
+    conn: sqlite3.Connection, real_keyring: None, todoist_server: TodoistServer, utc: None
 ) -> None:
     _fill(todoist_server, 450)
     _connect(conn, todoist_server)
@@ -127,7 +127,7 @@ def test_sync_pages_through_every_task_and_is_idempotent(
 
 
 def test_a_task_completed_at_todoist_marks_its_tip_done(
-    conn: sqlite3.Connection, memory_keyring: object, todoist_server: TodoistServer, utc: None
+    conn: sqlite3.Connection, real_keyring: None, todoist_server: TodoistServer, utc: None
 ) -> None:
     _fill(todoist_server, 3)
     _connect(conn, todoist_server)
@@ -159,7 +159,7 @@ def test_a_task_completed_at_todoist_marks_its_tip_done(
 )
 def test_a_failed_pull_changes_nothing(
     conn: sqlite3.Connection,
-    memory_keyring: object,
+    real_keyring: None,
     todoist_server: TodoistServer,
     utc: None,
     monkeypatch: pytest.MonkeyPatch,
@@ -182,7 +182,7 @@ def test_a_failed_pull_changes_nothing(
 
 
 def test_429_waits_as_told_then_succeeds(
-    conn: sqlite3.Connection, memory_keyring: object, todoist_server: TodoistServer, utc: None
+    conn: sqlite3.Connection, real_keyring: None, todoist_server: TodoistServer, utc: None
 ) -> None:
     _fill(todoist_server, 5)
     _connect(conn, todoist_server)
@@ -197,7 +197,7 @@ def test_429_waits_as_told_then_succeeds(
 
 
 def test_a_revoked_token_means_reconnect_needed_without_retrying(
-    conn: sqlite3.Connection, memory_keyring: object, todoist_server: TodoistServer, utc: None
+    conn: sqlite3.Connection, real_keyring: None, todoist_server: TodoistServer, utc: None
 ) -> None:
     _fill(todoist_server, 5)
     _connect(conn, todoist_server)
@@ -211,7 +211,7 @@ def test_a_revoked_token_means_reconnect_needed_without_retrying(
 
 
 def test_an_expired_token_is_refreshed_and_the_rotated_one_saved(
-    conn: sqlite3.Connection, memory_keyring: object, todoist_server: TodoistServer, utc: None
+    conn: sqlite3.Connection, real_keyring: None, todoist_server: TodoistServer, utc: None
 ) -> None:
     _fill(todoist_server, 5)
     old = todoist_server.state.issue()
@@ -232,7 +232,7 @@ def test_an_expired_token_is_refreshed_and_the_rotated_one_saved(
 
 
 def test_disconnect_revokes_and_wipes_even_when_revocation_fails(
-    conn: sqlite3.Connection, memory_keyring: object, todoist_server: TodoistServer, utc: None
+    conn: sqlite3.Connection, real_keyring: None, todoist_server: TodoistServer, utc: None
 ) -> None:
     _fill(todoist_server, 5)
     _connect(conn, todoist_server)
@@ -249,7 +249,7 @@ def test_disconnect_revokes_and_wipes_even_when_revocation_fails(
 
 
 def test_disconnect_revokes_at_todoist(
-    conn: sqlite3.Connection, memory_keyring: object, todoist_server: TodoistServer, utc: None
+    conn: sqlite3.Connection, real_keyring: None, todoist_server: TodoistServer, utc: None
 ) -> None:
     _connect(conn, todoist_server)
     token = secrets.load("todoist", "person@example.com")
