@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -71,6 +72,23 @@ def conn(oo_home: Path) -> Iterator[object]:
     connection = open_store()
     yield connection
     connection.close()
+
+
+# `python -c pass` on an idle machine takes about 12 ms; 50 ms is a generous idle bound.
+IDLE_PYTHON_START_S = 0.05
+
+
+def slowdown() -> float:
+    """How many times slower this machine starts a process right now than an idle one does
+    (at least 1). A deadline that exists to catch a hang or a wait in the code, not to
+    measure speed, is scaled by it, so it means the same on a loaded machine as on an idle
+    one; speed itself is measured in benchmarks/."""
+    samples = []
+    for _ in range(3):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+        samples.append(time.perf_counter() - start)
+    return max(1.0, sorted(samples)[1] / IDLE_PYTHON_START_S)
 
 
 def run_oo(

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from oo.heavy import RESIDENT_DAEMON, heavy_loaded
-from tests.conftest import OO, run_oo
+from tests.conftest import OO, run_oo, slowdown
 from tests.daemon_support import wait_for
 
 pytestmark = pytest.mark.desktop
@@ -234,9 +234,10 @@ def test_a_due_tip_is_notified_and_done_is_recorded(
     desktop.close_all()
     assert text in desktop.history_texts()
 
+    limit = 1.0 * slowdown()  # 1 s on an idle machine, scaled by the machine's load now
     code, took = daemon.stop()
     assert code == 0
-    assert took < 1.0, f"SIGTERM took {took:.2f} s"
+    assert took < limit, f"SIGTERM took {took:.2f} s (limit {limit:.2f} s)"
     status = run_oo("daemon", "status", "--json")
     info = json.loads(status.stdout)
     assert info["running"] is False
