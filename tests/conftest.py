@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -110,7 +110,10 @@ def run_oo(
     )
 
 
+RunOo = Callable[..., "subprocess.CompletedProcess[str]"]
+
+
 @pytest.fixture
-def oo(oo_home: Path):  # type: ignore[no-untyped-def]
+def oo(oo_home: Path) -> RunOo:
     """`oo(*args)` runs the command against this test's data directory."""
     return run_oo

@@ -26,7 +26,8 @@ NOW = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)
 
 
 def test_due_date_in_its_three_forms(utc: None) -> None:
-    assert todoist.parse_due("2025-03-10")[:2] == ("2025-03-10", False)
+    date_only = todoist.parse_due("2025-03-10")
+    assert date_only is not None and date_only[:2] == ("2025-03-10", False)
     floating = todoist.parse_due("2025-03-10T15:00:00")
     assert floating is not None and floating[0] == "2025-03-10T15:00:00.000000Z" and floating[1]
     fixed = todoist.parse_due("2025-03-10T15:00:00Z")
@@ -84,7 +85,7 @@ def test_any_task_makes_a_short_calm_sentence(title: str, days: int, priority: i
     )
 )
 def test_tasks_with_missing_or_odd_fields_never_crash(tasks: list[dict[str, object]]) -> None:
-    todoist.build(tasks, tasks, NOW)  # type: ignore[arg-type]
+    todoist.build(tasks, tasks, NOW)
 
 
 def _connect(conn: sqlite3.Connection, server: TodoistServer) -> None:

@@ -51,8 +51,9 @@ class StoredEvent:
     source: str
     event: Any  # envelope_pb2.Event
 
-    def body(self) -> Message:
-        return getattr(self.event, self.type)  # type: ignore[no-any-return]
+    def body(self) -> Any:
+        """The event's own message (e.g. a TipDecided for a tip_decided event)."""
+        return getattr(self.event, self.type)
 
     def to_dict(self) -> dict[str, Any]:
         from google.protobuf import json_format  # readers only: off the write path
