@@ -64,9 +64,11 @@ def quiet_config(oo_home: Path) -> None:
     )
 
 
-async def _settle(daemon: Daemon, runs: int) -> None:
-    """Let the loop run until the scheduler has finished `runs` job runs in total."""
-    for _ in range(500):
+async def _settle(daemon: Daemon, runs: int, timeout: float = 60.0) -> None:
+    """Let the loop run until the scheduler has finished `runs` job runs in total (a
+    generous deadline: the jobs run in threads, which a loaded machine slows down)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
         if sum(daemon.runs.values()) >= runs and not daemon.busy_threads():
             return
         await asyncio.sleep(0.01)
