@@ -12,6 +12,7 @@ import pytest
 from oo import config
 from oo.cli.reference import render
 from oo.cli.registry import COMMANDS
+from tests.conftest import run_oo
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -48,6 +49,19 @@ def test_the_check_in_ci_fails_on_a_stale_reference(tmp_path: Path) -> None:
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_every_command_has_its_page_in_the_reference(command: str) -> None:
     assert f"\n## oo {command}\n" in CLI_DOC
+
+
+@pytest.mark.parametrize("group", ["config", "daemon", "llm", "policy", "habit"])
+def test_every_group_draws_its_help_in_the_one_plain_style(group: str) -> None:
+    result = run_oo(group, "--help")
+    assert result.returncode == 0
+    assert result.stdout.startswith(f"Usage: oo {group} [OPTIONS] COMMAND [ARGS]...")
+    assert not set(result.stdout) & set("╭╮╰╯─│")  # no rich boxes
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_a_commands_help_is_its_registry_text(command: str) -> None:
+    assert f"\n\n  {COMMANDS[command][1][:40]}" in CLI_DOC.split(f"\n## oo {command}\n", 1)[1]
 
 
 def test_the_readme_links_the_reference_and_its_block_names_real_commands() -> None:

@@ -25,3 +25,10 @@ def test_ids_sort_by_time_and_never_repeat() -> None:
     ids = [new_id(start + timedelta(milliseconds=i)) for i in range(500)]
     assert ids == sorted(ids)
     assert len(set(new_id(start) for _ in range(1000))) == 1000
+
+
+def test_ids_for_the_same_moment_keep_the_order_they_were_made_in() -> None:
+    # One command writes a reaction and the next decision at the same `now`.
+    now = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+    ids = [new_id(now) for _ in range(200)]
+    assert ids == sorted(ids)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,14 +33,24 @@ EVENT_TYPES = tuple(sorted(_BODY_FIELDS.values()))
 
 # Crockford's base32, the alphabet of ULIDs (https://github.com/ulid/spec).
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_last = [-1, 0]  # the milliseconds and randomness of this process's last id
+_lock = threading.Lock()
 
 
 def new_id(now: datetime) -> str:
     """A ULID for `now`: 48 bits of milliseconds and 80 random bits, unique and sorted by
-    time. Written out here because python-ulid reads its own version through
-    importlib.metadata at import, a cost every write would pay (tests check it against
-    python-ulid)."""
-    value = int(now.timestamp() * 1000) << 80 | int.from_bytes(os.urandom(10), "big")
+    time. Within one millisecond the randomness counts up, as python-ulid's does, so the
+    events one command writes at the same `now` keep their order. Written out here because
+    python-ulid reads its own version through importlib.metadata at import, a cost every
+    write would pay (tests check it against python-ulid)."""
+    ms = int(now.timestamp() * 1000)
+    with _lock:
+        if ms == _last[0] and _last[1] < (1 << 80) - 1:
+            randomness = _last[1] + 1
+        else:
+            randomness = int.from_bytes(os.urandom(10), "big")
+        _last[:] = [ms, randomness]
+    value = ms << 80 | randomness
     return "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
 
 
