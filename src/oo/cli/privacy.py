@@ -30,8 +30,11 @@ def privacy(ctx: typer.Context, json: JsonOption = False) -> None:
     """What oO holds, who agreed to what, and what left this machine."""
     if ctx.invoked_subcommand is not None:
         return
+    from oo.connectors.base import privacy_descriptions
+
+    installed = privacy_descriptions()
     with common.store() as conn:
-        info = page.collect(conn, now=common.now())
+        info = page.collect(conn, now=common.now(), installed=installed)
     if json:
         common.emit_json(info)
         return
@@ -62,6 +65,10 @@ def _print_page(info: dict[str, Any]) -> None:
         oldest = f", oldest {stored['oldest'][:10]}" if stored["oldest"] else ""
         print(f"  {s['name']:<9} {state}; {agreed}")
         print(f"            holds {held} (~{stored['bytes']} bytes{oldest})")
+        if s["description"]:
+            print(f"            {s['description']}")
+        elif not s["installed"]:
+            print("            its connector is no longer installed")
     llm = info["llm"]
     print("\nLLM")
     if llm["configured"]:
