@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -66,7 +67,11 @@ def _print_page(info: dict[str, Any]) -> None:
         print(f"  {s['name']:<9} {state}; {agreed}")
         print(f"            holds {held} (~{stored['bytes']} bytes{oldest})")
         if s["description"]:
-            print(f"            {s['description']}")
+            pad = " " * 12
+            text = s["description"]
+            if not s["connected"]:
+                text = f"Once connected: {text[:1].lower()}{text[1:]}"
+            print(textwrap.fill(text, 92, initial_indent=pad, subsequent_indent=pad))
         elif not s["installed"]:
             print("            its connector is no longer installed")
     llm = info["llm"]
