@@ -221,3 +221,25 @@ def test_a_password_in_the_address_is_refused(oo_home: Path, radicale: RadicaleS
     result = run_oo("connect", "caldav", address, "--yes", input="x\n", env=ENV)
     assert result.returncode == 1
     assert "never put the password in the address" in result.stderr
+
+
+def test_a_password_revoked_on_the_server_shows_reconnect_needed(
+    oo_home: Path,
+    real_keyring: None,  # noqa: F811
+    radicale: RadicaleServer,
+) -> None:
+    radicale.calendar("Work").save_event(STANDUP)
+    assert _connect(radicale).returncode == 0
+    before = _items(oo_home)
+    radicale.set_password("a-new-app-password")  # the person revoked oO's app password
+
+    synced = run_oo("sync", "caldav", env=ENV)
+    assert synced.returncode == 1
+    assert synced.stderr.strip() == (
+        "oo: caldav: reconnect needed: 127.0.0.1 refused the user name or app password;"
+        " run `oo connect caldav`"
+    )
+    (source,) = json.loads(run_oo("status", "--json", env=ENV).stdout)["sources"]
+    assert source["state"] == "reconnect needed"
+    assert _items(oo_home) == before  # a refused pull changes nothing
+    _disconnect()

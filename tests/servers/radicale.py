@@ -92,6 +92,10 @@ class RadicaleServer:
         if self.log is not None:
             self.log.close()
 
+    def set_password(self, password: str) -> None:
+        """Change the user's password (Radicale reads the htpasswd file on each login)."""
+        (self.folder / "users").write_text(f"{USER}:{password}\n")
+
     def client(self, password: str = PASSWORD) -> Any:
         """A caldav client logged in as the test user, for seeding and changing calendars."""
         from caldav.davclient import DAVClient
