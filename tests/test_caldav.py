@@ -216,11 +216,21 @@ def test_wrong_credentials_are_refused_and_nothing_is_saved(
     assert b"not-the-password" not in _owned(oo_home)
 
 
-def test_a_password_in_the_address_is_refused(oo_home: Path, radicale: RadicaleServer) -> None:
-    address = radicale.url().replace("alice@", f"alice:{PASSWORD}@")
+@pytest.mark.parametrize(
+    ("address", "words"),
+    [
+        (f"http://alice:{PASSWORD}@127.0.0.1:1/", "never put the password in the address"),
+        ("http://alice@dav.example.com/", "plain http would send your app password in clear"),
+        ("https://dav.example.com/", "put your user name in the address"),
+    ],
+)
+def test_an_unsafe_or_incomplete_address_is_refused(
+    oo_home: Path, address: str, words: str
+) -> None:
     result = run_oo("connect", "caldav", address, "--yes", input="x\n", env=ENV)
     assert result.returncode == 1
-    assert "never put the password in the address" in result.stderr
+    assert result.stderr.splitlines()[-1].startswith(f"oo: {words}")
+    assert json.loads(run_oo("status", "--json", env=ENV).stdout)["sources"] == []
 
 
 def test_a_password_revoked_on_the_server_shows_reconnect_needed(

@@ -49,6 +49,11 @@ def _split(location: str) -> tuple[str, str]:
         raise ConnectorError(
             "put your user name in the address: `oo connect caldav https://USER@host/dav/`"
         )
+    if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "::1", "localhost"):
+        raise ConnectorError(
+            "plain http would send your app password in clear: use the server's https://"
+            " address; nothing was saved"
+        )
     if parts.password:
         raise ConnectorError(
             "never put the password in the address; oO reads it from stdin; nothing was saved"
