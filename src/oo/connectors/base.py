@@ -14,7 +14,8 @@ import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from importlib.metadata import entry_points
+from functools import cache
+from importlib.metadata import EntryPoint, entry_points
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TextIO, runtime_checkable
 
 from oo import paths
@@ -170,9 +171,15 @@ class Connector(Protocol):
         ...
 
 
+@cache
+def _entries() -> tuple[EntryPoint, ...]:
+    """The `oo.connectors` entry points, read once a process (a scan of every package)."""
+    return tuple(entry_points(group=GROUP))
+
+
 def names() -> list[str]:
     """Every installed connector, from entry-point metadata only (no connector is imported)."""
-    return sorted({ep.name for ep in entry_points(group=GROUP)})
+    return sorted({ep.name for ep in _entries()})
 
 
 def installed() -> Iterator[Connector]:
@@ -186,7 +193,7 @@ def installed() -> Iterator[Connector]:
 
 def get(name: str) -> Connector:
     """The connector registered under `name`."""
-    found = [ep for ep in entry_points(group=GROUP) if ep.name == name]
+    found = [ep for ep in _entries() if ep.name == name]
     if not found:
         known = ", ".join(names()) or "none"
         raise OOError(f"no source named {name!r}; known sources: {known}", 2)
