@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import run_oo
+from tests.conftest import OO, run_oo
 from tests.connectors_support import real_keyring  # noqa: F401
 from tests.servers.radicale import PASSWORD, RadicaleServer
 
@@ -252,4 +252,46 @@ def test_a_password_revoked_on_the_server_shows_reconnect_needed(
     (source,) = json.loads(run_oo("status", "--json", env=ENV).stdout)["sources"]
     assert source["state"] == "reconnect needed"
     assert _items(oo_home) == before  # a refused pull changes nothing
+    _disconnect()
+
+
+def test_at_a_terminal_the_calendars_are_chosen_from_a_list(
+    oo_home: Path,
+    real_keyring: None,  # noqa: F811
+    radicale: RadicaleServer,
+    tmp_path: Path,
+) -> None:
+    import os
+    import shutil
+
+    from tests.test_tui_tmux import Tmux, flat, wait_for
+
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed (apt-get install tmux; scripts/test does it)")
+    radicale.calendar("Work").save_event(STANDUP)
+    radicale.calendar("Home").save_event(LUNCH)
+    tmux = Tmux(tmp_path)
+    env = " ".join(f"{k}={v}" for k, v in {**ENV, "OO_HOME": str(oo_home)}.items())
+    bus = os.environ.get("DBUS_SESSION_BUS_ADDRESS", "")
+    backend = os.environ.get("PYTHON_KEYRING_BACKEND", "")
+    try:
+        tmux(
+            "new-session", "-d", "-s", "t", "-x", "120", "-y", "30",
+            f"env {env} DBUS_SESSION_BUS_ADDRESS='{bus}' PYTHON_KEYRING_BACKEND={backend}"
+            f" {OO} connect caldav {radicale.url()}; sleep 60",
+        )  # fmt: skip
+        wait_for(lambda: "on these terms?" in tmux.screen(), "the consent question", 60)
+        tmux("send-keys", "-t", "t", "y", "Enter")
+        wait_for(lambda: "App password for alice" in tmux.screen(), "the password prompt", 60)
+        tmux("send-keys", "-t", "t", PASSWORD, "Enter")
+        wait_for(lambda: "Calendars to use" in tmux.screen(), "the list of calendars", 60)
+        screen = flat(tmux.screen())
+        assert PASSWORD not in screen  # typed hidden
+        home = next(n for n in ("1", "2") if f"{n}. Home" in screen)
+        tmux("send-keys", "-t", "t", home, "Enter")
+        wait_for(lambda: "Connected caldav" in tmux.screen(), "the connection", 60)
+    finally:
+        tmux.kill()
+    stored = _items(oo_home)
+    assert stored == [(_t("2025-03-11T12:00"), _t("2025-03-11T13:00"), 0)]  # Home only
     _disconnect()

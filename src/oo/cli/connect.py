@@ -79,7 +79,7 @@ def connect(  # noqa: PLR0917 (a typer command: its options are parameters)
     )
     recorder = http.Recorder(source=source, purpose="connect")
     with common.store() as conn:
-        _ask_consent(conn, source, yes=yes, stdin_busy=flow.reads_stdin(token_stdin), now=now)
+        _ask_consent(conn, source, yes=yes, now=now)
         try:
             with http.client(recorder) as client:
                 done = connector.connect(client, setup)
@@ -104,10 +104,9 @@ def connect(  # noqa: PLR0917 (a typer command: its options are parameters)
     )
 
 
-def _ask_consent(
-    conn: sqlite3.Connection, source: str, *, yes: bool, stdin_busy: bool, now: datetime
-) -> None:
-    """Before anything is fetched: what will be read, kept and sent; a recorded yes or no."""
+def _ask_consent(conn: sqlite3.Connection, source: str, *, yes: bool, now: datetime) -> None:
+    """Before anything is fetched: what will be read, kept and sent; a recorded yes or no.
+    Only a terminal is asked: piped stdin may carry a secret, so it needs --yes."""
     from oo.privacy import consent
 
     if consent.has_consent(conn, source):
@@ -115,7 +114,7 @@ def _ask_consent(
     text = consent.text_for(source)
     print(f"{text.render()}\n", file=sys.stderr)
     if not yes:
-        if stdin_busy or not sys.stdin.isatty():
+        if not sys.stdin.isatty():
             raise OOError(
                 f"connecting {source} needs your consent: read it above (or `oo consent show"
                 f" {source}`), then run again with --yes",

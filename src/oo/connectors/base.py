@@ -106,9 +106,6 @@ class ConnectFlow:
     stdin: Literal["never", "with --token-stdin", "always"] = "never"
     browser: bool = False
 
-    def reads_stdin(self, token_stdin: bool) -> bool:
-        return self.stdin == "always" or (self.stdin == "with --token-stdin" and token_stdin)
-
 
 @dataclass(frozen=True)
 class Setup:

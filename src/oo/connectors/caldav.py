@@ -170,6 +170,8 @@ def _choose(calendars: list[tuple[str, str]], setup: Setup) -> list[str]:
     if not setup.selections:
         if len(calendars) == 1:
             return [calendars[0][1]]
+        if setup.interactive:
+            return _ask(calendars, setup)
         raise ConnectorError(
             f"this account has {len(calendars)} calendars ({names}): choose with"
             " --select NAME (repeat for several); nothing was saved"
@@ -182,6 +184,26 @@ def _choose(calendars: list[tuple[str, str]], setup: Setup) -> list[str]:
                 f"no calendar named {wanted!r}; this account has: {names}; nothing was saved"
             )
         chosen.extend(u for u in match if u not in chosen)
+    return chosen
+
+
+def _ask(calendars: list[tuple[str, str]], setup: Setup) -> list[str]:
+    """At a terminal: list the calendars and read the numbers of those to use."""
+    import sys
+
+    for number, (name, _) in enumerate(calendars, 1):
+        print(f"  {number}. {name}", file=sys.stderr)
+    print("Calendars to use (numbers, separated by spaces): ", end="", file=sys.stderr)
+    sys.stderr.flush()
+    chosen: list[str] = []
+    for word in setup.stdin.readline().replace(",", " ").split():
+        if not word.isdigit() or not 1 <= int(word) <= len(calendars):
+            raise ConnectorError(f"no calendar number {word!r}; nothing was saved")
+        url = calendars[int(word) - 1][1]
+        if url not in chosen:
+            chosen.append(url)
+    if not chosen:
+        raise ConnectorError("no calendar chosen; nothing was saved")
     return chosen
 
 
