@@ -36,6 +36,7 @@ from oo.privacy.consent import ConsentText
 NAME = "caldav"
 CURSOR_VERSION = 1
 MAX_CALENDARS = 20
+MULTIGET = 100
 
 
 def _split(location: str) -> tuple[str, str]:
@@ -219,16 +220,47 @@ def _expand(data: str | bytes, now: datetime) -> list[dict[str, Any]]:
     return [asdict(item) for item in ics.expand(ics._parse(raw), _day_end(now))]
 
 
+def _load(cal: Any, objects: list[Any]) -> dict[str, str]:
+    """href -> iCalendar text of each object, fetched in calendar-multiget REPORTs of up to
+    MULTIGET objects (one GET each where the server refuses multiget). Gone ones are left out."""
+    from caldav.lib import error
+
+    found: dict[str, str] = {}
+    missing = []
+    for obj in objects:
+        if obj.data:
+            found[str(obj.url.canonical())] = obj.data
+        else:
+            missing.append(obj)
+    for start in range(0, len(missing), MULTIGET):
+        chunk = missing[start : start + MULTIGET]
+        try:
+            loaded = cal.multiget([obj.url for obj in chunk])
+        except error.AuthorizationError:
+            raise
+        except error.DAVError:
+            loaded = []
+            for obj in chunk:
+                try:
+                    obj.load()
+                except error.NotFoundError:
+                    continue
+                loaded.append(obj)
+        for obj in loaded:
+            if obj.data:
+                found[str(obj.url.canonical())] = obj.data
+    return found
+
+
 def _sync_calendar(cal: Any, previous: dict[str, Any] | None, now: datetime) -> dict[str, Any]:
     """{"token": ..., "objects": {href: [item dicts]}} for one calendar, incrementally when
     the previous state has a token the server still knows."""
     from caldav.lib import error
 
-    objects: dict[str, list[dict[str, Any]]] = {}
     if previous and previous.get("token"):
         try:
             changes = cal.get_objects_by_sync_token(
-                sync_token=previous["token"], load_objects=True, disable_fallback=True
+                sync_token=previous["token"], load_objects=False, disable_fallback=True
             )
         except error.AuthorizationError as exc:
             if not getattr(exc, "preconditions", None):
@@ -239,17 +271,16 @@ def _sync_calendar(cal: Any, previous: dict[str, Any] | None, now: datetime) -> 
         if changes is not None and not changes.truncated:
             objects = dict(previous.get("objects", {}))
             deleted = {str(u) for u in changes.deleted_urls}
-            for obj in changes:
-                href = str(obj.url.canonical())
-                if href in deleted or not obj.data:
-                    objects.pop(href, None)
-                else:
-                    objects[href] = _expand(obj.data, now)
+            for href in deleted:
+                objects.pop(href, None)
+            changed = [o for o in changes if str(o.url.canonical()) not in deleted]
+            for href in {str(o.url.canonical()) for o in changed}:
+                objects.pop(href, None)  # changed, or deleted after the report
+            for href, data in _load(cal, changed).items():
+                objects[href] = _expand(data, now)
             return {"token": str(changes.sync_token), "objects": objects, "mode": "incremental"}
-    everything = cal.get_objects_by_sync_token(load_objects=True)
-    for obj in everything:
-        if obj.data:
-            objects[str(obj.url.canonical())] = _expand(obj.data, now)
+    everything = cal.get_objects_by_sync_token(load_objects=False)
+    objects = {href: _expand(data, now) for href, data in _load(cal, list(everything)).items()}
     token = everything.sync_token
     return {"token": None if token is None else str(token), "objects": objects, "mode": "full"}
 
