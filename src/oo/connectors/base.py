@@ -199,7 +199,20 @@ def get(name: str) -> Connector:
         connector = factory()
     except Exception as exc:
         raise OOError(f"the {name} connector failed to load ({type(exc).__name__})") from None
-    return connector  # type: ignore[no-any-return]
+    if not isinstance(connector, Connector):
+        lacking = [m for m in CONTRACT if not hasattr(connector, m)]
+        raise OOError(
+            f"the {name} connector lacks {', '.join(lacking)} (see docs/connectors.md,"
+            " Writing a connector)"
+        )
+    return connector
+
+
+# What a connector must have: the protocol's attributes and methods, derived from it.
+CONTRACT = (
+    *Connector.__annotations__,
+    *(k for k, v in vars(Connector).items() if callable(v) and not k.startswith("_")),
+)
 
 
 def setting(connector: str, key: str, default: str | None = None) -> str | None:
