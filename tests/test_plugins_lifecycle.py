@@ -125,6 +125,22 @@ def test_a_plugin_connector_goes_through_the_whole_lifecycle(
     assert b"habits.json" not in owned  # the events naming the source's account are gone too
 
 
+def test_a_plugin_that_lacks_part_of_the_contract_is_named_in_one_line(
+    oo_home: Path, plugin_path: str
+) -> None:
+    env = {"PYTHONPATH": plugin_path, "OO_NOW": NOW, "TZ": "UTC"}
+    result = run_oo("connect", "halfdone", "--yes", env=env)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "oo: the halfdone connector lacks connect_flow, consent, privacy, connect"
+        " (see docs/connectors.md, Writing a connector)\n"
+    )
+    page = run_oo("privacy", "--json", env=env)  # the other sources are still listed
+    assert page.returncode == 0, page.stderr
+    names = [s["name"] for s in json.loads(page.stdout)["sources"]]
+    assert names == ["caldav", "calendar", "habitlog", "todoist"]
+
+
 def test_without_the_plugin_installed_oo_does_not_know_the_source(oo: Oo) -> None:
     result = oo("connect", "habitlog", "--yes", "/nowhere.json")
     assert result.returncode == 2
