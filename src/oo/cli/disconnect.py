@@ -9,7 +9,9 @@ from oo.cli import common
 from oo.cli.lazy import typer
 
 
-def disconnect(source: Annotated[str, typer.Argument(help="todoist or calendar.")]) -> None:
+def disconnect(
+    source: Annotated[str, typer.Argument(help="A connected source (see `oo status`).")],
+) -> None:
     from oo.connectors.sync import disconnect as run
 
     with common.store() as conn:

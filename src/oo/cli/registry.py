@@ -43,7 +43,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "connect": (
         "oo.cli.connect:connect",
-        "Connect a source. Its token or secret URL goes to the OS keyring, nowhere else.",
+        "Connect a source: Todoist, a calendar, CalDAV or a plugin's. Its token, password or"
+        " secret URL goes to the OS keyring only.",
     ),
     "sync": ("oo.cli.sync:sync", "Pull your connected sources now."),
     "disconnect": (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -10,8 +11,6 @@ from oo import paths
 from oo.clock import iso
 from oo.privacy import consent, egress
 from oo.store import events
-
-KNOWN_SOURCES = ("todoist", "calendar")
 
 
 def _stored(conn: sqlite3.Connection, source: str) -> dict[str, Any]:
@@ -55,12 +54,21 @@ def last_forget(conn: sqlite3.Connection) -> dict[str, Any] | None:
     return {"time": iso(found[0].time), "scope": body.get("scope"), "counts": body.get("counts")}
 
 
-def collect(conn: sqlite3.Connection, *, now: datetime, llm: dict[str, Any]) -> dict[str, Any]:
-    """The page; `llm` is `oo.llm.status.privacy_summary`, passed in because privacy sits
-    below llm in the layers."""
+def collect(
+    conn: sqlite3.Connection,
+    *,
+    now: datetime,
+    llm: dict[str, Any],
+    installed: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The page. `installed` maps each installed source to its own privacy description, and
+    `llm` is `oo.llm.status.privacy_summary`: the caller asks the connectors and the LLM
+    runner, because privacy sits below both in the layers. Connected sources whose connector
+    is gone are listed too."""
+    installed = installed or {}
     connected = {row["name"]: dict(row) for row in conn.execute("SELECT * FROM sources")}
-    consents = {c.subject: c for c in consent.all_latest(conn)}
-    names = sorted(set(KNOWN_SOURCES) | set(connected))
+    consents = {c.subject: c for c in consent.all_latest(conn, extra=connected)}
+    names = sorted(set(installed) | set(connected))
     sources = []
     for name in names:
         row = connected.get(name)
@@ -68,6 +76,8 @@ def collect(conn: sqlite3.Connection, *, now: datetime, llm: dict[str, Any]) -> 
         sources.append(
             {
                 "name": name,
+                "installed": name in installed,
+                "description": installed.get(name),
                 "connected": row is not None,
                 "account": row["account"] if row else None,
                 "consent": answer.to_dict() if answer else None,
