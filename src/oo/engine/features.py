@@ -254,7 +254,7 @@ def tuning(policy: str) -> dict[str, float]:
     if policy in ("prior", "uniform"):
         return {}
     if policy == "default":
-        return {"forget": FORGET, "bonus": 0.0, "gamma": 3000.0}
+        return {"forget": FORGET, "bonus": 0.0, "gamma": 3000.0, "floor": 0.01}
     return {"forget": FORGET}
 
 

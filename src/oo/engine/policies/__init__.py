@@ -37,8 +37,8 @@ __all__ = [
 # name -> (one-line description, settings). "default" is oO's own.
 POLICIES: dict[str, tuple[str, dict[str, float]]] = {
     "default": (
-        "ridge regression forgetting toward oO's prior, optimism bonus, inverse-gap draw",
-        {"bonus": 0.1, "gamma": 300.0, "forget": 0.999, "strength": 1.0},
+        "ridge regression forgetting slowly toward the prior, optimism bonus, inverse-gap draw",
+        {"bonus": 0.6, "gamma": 3000.0, "forget": 0.9995, "strength": 1.0, "floor": 0.005},
     ),
     "greedy": (
         "the same model, greedy apart from the 1 % uniform floor",
