@@ -246,22 +246,22 @@ def tuning(policy: str) -> dict[str, float]:
     """oO's settings for a policy on one person's few decisions (measured with the persona
     suite, benchmarks/bench_personas.py; the policies' own defaults suit long streams).
 
-    Evidence fades by FORGET a reaction (half-life about 70 reactions, two to three weeks
-    at 3-6 a day) toward the prior, so a change of taste is followed; the default draws
+    Evidence fades by FORGET a reaction (half-life about 45 reactions, one and a half to
+    two weeks at 3-6 a day) toward the prior, so a change of taste is followed; the default draws
     almost greedily (the uniform floor and near-ties explore), as the prior already ranks
     sensibly and each exploratory tip costs a person's attention.
     """
     if policy in ("prior", "uniform"):
         return {}
     if policy == "default":
-        return {"forget": FORGET, "bonus": 0.0, "gamma": 3000.0, "floor": 0.01}
+        return {"forget": FORGET, "bonus": 0.0, "gamma": 10000.0, "floor": 0.01}
     return {"forget": FORGET}
 
 
-FORGET = 0.99
-PRECISION_TASTE = 2.0
+FORGET = 0.985
+PRECISION_TASTE = 3.0
 PRECISION_PATTERN = 8.0
-PRECISION_OTHER = 16.0
+PRECISION_OTHER = 32.0
 
 
 def prior() -> tuple[list[list[float]], list[list[float]]]:

@@ -198,7 +198,12 @@ class PolicyAgent:
             else None
         )
         self.policy = get_policy(
-            name, context_dim=CONTEXT_DIM, action_dim=ACTION_DIM, seed=seed, prior=prior
+            name,
+            context_dim=CONTEXT_DIM,
+            action_dim=ACTION_DIM,
+            seed=seed,
+            prior=prior,
+            intercept=False,  # oO's context has its constant
         )
         self.name = label or f"oO {name}"
 
