@@ -38,7 +38,7 @@ __all__ = [
 POLICIES: dict[str, tuple[str, dict[str, float]]] = {
     "default": (
         "ridge regression forgetting slowly toward the prior, optimism bonus, inverse-gap draw",
-        {"bonus": 0.6, "gamma": 3000.0, "forget": 0.9995, "strength": 1.0, "floor": 0.005},
+        {"bonus": 0.6, "gamma": 10000.0, "forget": 0.9995, "strength": 1.0, "floor": 0.005},
     ),
     "greedy": (
         "the same model, greedy apart from the 1 % uniform floor",
