@@ -93,7 +93,7 @@ def test_stored_state_is_small_and_restores_exactly() -> None:
         d = policy.choose(context, actions)
         policy.update(context, actions, d.index, float(step % 2))
     blob = policy.to_bytes()
-    assert len(blob) <= 32 * 1024
+    assert len(blob) <= 16 * 1024
     again = restore(blob)
     assert np.allclose(
         again.probabilities(context, actions), policy.probabilities(context, actions), atol=1e-5
@@ -155,7 +155,7 @@ def test_a_policy_stored_by_the_previous_version_keeps_what_it_learned(
     assert scores[1] > scores[0] + 0.2  # focus still preferred to sleep
     state.save(conn, active, now=NOW)
     saved = conn.execute("SELECT LENGTH(params) FROM policy_state WHERE name = 'default'")
-    assert saved.fetchone()[0] <= 32 * 1024
+    assert saved.fetchone()[0] <= 16 * 1024
 
 
 def test_later_says_more_by_the_time_asked_for() -> None:

@@ -101,7 +101,7 @@ def dump_blob(kind: str, config: dict[str, Any], arrays: dict[str, Any]) -> byte
     header = json.dumps({"magic": BLOB_MAGIC, "kind": kind, "config": config})
     out = io.BytesIO()
     named: dict[str, Any] = {"header": np.frombuffer(header.encode(), dtype=np.uint8), **arrays}
-    np.savez(out, **named)
+    np.savez_compressed(out, **named)  # most of a precision matrix is zeros
     return out.getvalue()
 
 

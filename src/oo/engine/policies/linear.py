@@ -18,8 +18,8 @@ on the outer product `x = vec(c ⊗ a)`. Fitted exactly by recursive least squar
   (an optimism bonus); the choice is drawn by inverse gap weighting (SquareCB) over those
   scores, mixed with a uniform floor, so every candidate has probability at least floor/k
   and the propensity is known exactly.
-- State: the precision matrix A (upper triangle, float32) and b; A's inverse is rebuilt
-  on load, so a reaction writes a few kilobytes.
+- State: the precision matrix A (upper triangle, float32, compressed) and b; A's inverse
+  is rebuilt on load, so a reaction writes a few kilobytes.
 """
 
 from __future__ import annotations
