@@ -44,7 +44,8 @@ class LinUCB:
     @staticmethod
     def features(c: np.ndarray, actions: np.ndarray) -> np.ndarray:
         c1 = np.append(1.0, c)
-        return (c1[None, :, None] * actions[:, None, :]).reshape(len(actions), -1)
+        out: np.ndarray = (c1[None, :, None] * actions[:, None, :]).reshape(len(actions), -1)
+        return out
 
     def choose(self, c: np.ndarray, actions: np.ndarray) -> int:
         x = self.features(c, actions)
@@ -71,20 +72,23 @@ def run(seed: int, steps: int, change: bool) -> dict[str, np.ndarray]:
     contexts = rng.normal(0, 1, (steps, DC))
     actions = rng.normal(0, 1, (steps, K, DA))
     noise = rng.random(steps)
-    agents = {
-        "oO default": get_policy("default", context_dim=DC, action_dim=DA, seed=seed),
-        "LinUCB alpha 1": LinUCB(1.0),
-    }
-    regret = {name: np.zeros(steps) for name in agents}
+    ours = get_policy("default", context_dim=DC, action_dim=DA, seed=seed)
+    baseline = LinUCB(1.0)
+    names = ("oO default", "LinUCB alpha 1")
+    regret = {name: np.zeros(steps) for name in names}
     for t in range(steps):
         if change and t == steps // 2:
             u, w = later
         c, a = contexts[t], actions[t]
         mean = np.clip(0.5 + a @ u + a @ (c @ w), 0.05, 0.95)
         best = mean.max()
-        for name, agent in agents.items():
-            j = agent.choose(c, a) if isinstance(agent, LinUCB) else agent.choose(c, a).index
-            agent.update(c, a, j, 1.0 if noise[t] < mean[j] else 0.0)
+        for name in names:
+            j = baseline.choose(c, a) if name == names[1] else ours.choose(c, a).index
+            r = 1.0 if noise[t] < mean[j] else 0.0
+            if name == names[1]:
+                baseline.update(c, a, j, r)
+            else:
+                ours.update(c, a, j, r)
             regret[name][t] = best - mean[j]
     return regret
 
