@@ -1,5 +1,6 @@
 """Reaction -> reward, the number the policy learns from (documented in docs/engine.md).
 
+The rewards live in the table of reactions (`oo.engine.tips.TABLE`):
 done 1.0: the person acted on it; useful 0.8: it helped even if not acted on;
 later 0.4: right tip, wrong moment; ignored 0.1: shown, no reaction before it expired
 (weak evidence, not a rejection); dismissed 0.0: not for this person.
@@ -8,13 +9,9 @@ A tip that expired without ever being shown teaches nothing (no update).
 
 from __future__ import annotations
 
-REWARDS: dict[str, float] = {
-    "done": 1.0,
-    "useful": 0.8,
-    "later": 0.4,
-    "ignored": 0.1,
-    "dismissed": 0.0,
-}
+from oo.engine.tips import TABLE
+
+REWARDS: dict[str, float] = {r.status: r.reward for r in TABLE}
 IGNORED_REWARD = REWARDS["ignored"]
 
 
