@@ -44,8 +44,10 @@ HINTS_NARROW = "d done · u useful · l later · x dismiss"
 LATER_HINTS = "later:  1 one hour · t tonight · m tomorrow · esc never mind"
 LATER_HINTS_NARROW = "1 one hour · t tonight · m tomorrow"
 # Keys come from the table of reactions; `later` first asks when.
-REACTION_KEYS = {r.key: r.name for r in TABLE if r.key is not None and r.name != "later"}
-LATER_KEY = next(r.key for r in TABLE if r.name == "later")
+REACTION_KEYS: dict[str, str] = {
+    r.key: r.name for r in TABLE if r.key is not None and r.name != "later"
+}
+LATER_KEY: str = next(r.key or "l" for r in TABLE if r.name == "later")
 LATER_KEYS = {"1": "1h", "t": "tonight", "m": "tomorrow"}
 QUIT_KEYS = {"q", "escape"}
 
