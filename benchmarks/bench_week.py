@@ -26,7 +26,10 @@ from datetime import UTC, datetime, timedelta
 from common import OO, medians, report
 
 START = datetime(2026, 11, 23, tzinfo=UTC)  # a Monday
-MOMENTS = ("07:45", "09:10", "10:30", "12:05", "13:30", "15:00", "17:30", "19:00", "20:45", "22:30", "23:30")  # fmt: skip
+MOMENTS = (
+    "07:45", "09:10", "10:30", "12:05", "13:30", "15:00", "17:30", "19:00", "20:45", "22:30",
+    "23:30",
+)  # fmt: skip
 MIX = (("done", 0.3), ("useful", 0.3), ("later", 0.1), ("dismiss", 0.1), ("none", 0.2))
 MEETINGS = ((9, 30, 10, 0), (10, 0, 11, 0), (11, 0, 12, 0), (14, 0, 14, 30), (16, 0, 17, 0))
 RUNS = 15
