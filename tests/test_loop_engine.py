@@ -156,7 +156,9 @@ def test_tips_are_composed_from_the_moment_and_name_their_signal(
     assert composed["meeting-run"].expires_at == now + timedelta(minutes=15)
     for cand in composed.values():
         assert len(cand.text) <= moment.MAX_TEXT and "!" not in cand.text
-        assert cand.reasons and cand.source == "moment"
+        assert cand.source == "moment" and f"({cand.signal})" in cand.reasons[0]
+    offered = candidates.gather(conn, now, ctx, random.Random(0))
+    assert {c.signal for c in offered if c.source == "moment"} == set(composed)
     # Chosen, a composed tip ends with its moment and `oo why` names its signal.
     conn.execute("DELETE FROM items WHERE item_id IN ('m1', 'm2')")
     conn.execute("UPDATE candidates SET done_at = ?", (iso(now),))

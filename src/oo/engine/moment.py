@@ -126,7 +126,7 @@ def _composed(text: str, category: str, signal: str, reason: str, until: datetim
         signal=signal,
         expires_at=until,
     )
-    cand.reasons.append(reason)
+    cand.reasons.append(f"tied to now ({signal}): {reason}")
     return cand
 
 
