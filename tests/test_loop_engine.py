@@ -112,6 +112,10 @@ def test_a_habit_nudge_does_not_come_straight_back(conn: sqlite3.Connection, rea
     after = datetime(2026, 3, 2, 11, 5, tzinfo=UTC)  # later time passed, next part of the day
     offered = candidates.gather(conn, after, context.gather(conn, after), random.Random(0))
     assert any(c.source == "habit" for c in offered)
+    if reaction == "later":  # the same nudge comes back alone, with the time left now
+        (back,) = offered
+        assert back.returning == nudge["id"]
+        assert back.text == "“stretch” is still open, with 3 hours of the midday left."
 
 
 def _calendar_and_task(conn: sqlite3.Connection, now: datetime) -> None:

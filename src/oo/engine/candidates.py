@@ -54,11 +54,16 @@ def returning(conn: sqlite3.Connection, now: datetime, ctx: Context) -> list[Can
         " ORDER BY later_until, id",
         (iso(now),),
     ):
-        if row["source"] == "habit" and row["source_ref"] not in ctx.habit_strength:
-            continue
+        text = row["text"]
+        if row["source"] == "habit":
+            habit = conn.execute("SELECT name FROM habits WHERE id = ?", (row["source_ref"],))
+            name = habit.fetchone()
+            if name is None or row["source_ref"] not in ctx.habit_strength:
+                continue
+            text = moment.habit_text(name[0], now)  # the same nudge, with the time left now
         tip = _library_tip(row["library_id"])
         cand = Candidate(
-            row["text"], row["kind"], row["category"], row["source"], row["library_id"],
+            text, row["kind"], row["category"], row["source"], row["library_id"],
             row["source_ref"], returning=row["id"],
             energy=tip.energy if tip else None, minutes=tip.minutes if tip else None, fit=1.0,
             place=tip.place if tip else "any",
