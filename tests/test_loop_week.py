@@ -107,7 +107,7 @@ def test_a_week_of_the_tip_loop(oo_home: Path) -> None:
             continue
         if action == "back":
             assert same(tip) == same(put_off[i]), f"later {LATERS[i][1]} not back at {now}"
-        for _ in range(3):  # a few reactions in a row, as a person at their desk
+        for _ in range(2):  # a couple of reactions in a row, as a person at their desk
             habit = HABIT.match(str(tip["text"])) if tip["category"] == "habit" else None
             if habit is not None:
                 name = habit.group(1)

@@ -128,6 +128,7 @@ Loaded = list[tuple[str, Any]]  # (role, policy), the active one first
 # back within TEXT_REPEAT unless asked for (`later`). Both enter the policy as score offsets,
 # before its probabilities, so the logged propensity is the exact chance of the draw.
 VARIETY_SHARE = 0.4
+VARIETY_MIN_SHOWN = 4  # tips shown in the window before its share counts
 VARIETY_PENALTY = 0.3  # per window (day, week) the category would go over its share
 REPEAT_PENALTY = 0.6
 TEXT_REPEAT = timedelta(days=7)
@@ -196,6 +197,8 @@ def variety_offsets(conn: sqlite3.Connection, now: datetime, cands: list[Candida
         if cand.category not in liked:
             for counts in (day, week):
                 total = sum(counts.values())
+                if total < VARIETY_MIN_SHOWN:
+                    continue  # too few tips yet for a share to mean anything
                 if (counts.get(cand.category, 0) + 1) / (total + 1) > VARIETY_SHARE:
                     value -= VARIETY_PENALTY
         offsets.append(value)
