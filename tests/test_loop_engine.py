@@ -198,6 +198,11 @@ def test_the_candidate_rules_drop_what_cannot_be_done_now(conn: sqlite3.Connecti
     }
     outdoors = {t.id for t in library.load() if t.place == "outdoors"}
     assert not late & outdoors
+    # An outdoor tip chosen in the early evening ends when the dark begins.
+    dusk = datetime(2026, 3, 2, 19, 0, tzinfo=UTC)
+    offered = candidates.gather(conn, dusk, context.gather(conn, dusk), random.Random(0))
+    out = [c for c in offered if c.place == "outdoors"]
+    assert out and all(c.expires_at == dusk.replace(hour=21) for c in out)
 
 
 def _cand(tip: library.LibraryTip) -> Candidate:

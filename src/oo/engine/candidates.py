@@ -1,14 +1,19 @@
 """Candidate tips from pluggable sources, and the rules that leave some out.
 
 Sources (`SOURCES`, each `(conn, now, ctx) -> list[Candidate]`): tips put off with `later`
-whose time has come, a nudge for each habit due, tips made by sources (the `candidates`
-table: todos from connectors, LLM-written tips) and the built-in library.
+whose time has come (when one is due it is the only candidate: it comes back ahead of a
+fresh choice), a nudge for each habit due, tips composed from the moment (`moment.py`),
+tips made by sources (the `candidates` table: todos from connectors, LLM-written tips) and
+the built-in library.
 
 Left out: library tips decided in the last 3 days or dismissed in the last 14; a source's
-tip dismissed today; tips about things already done (a candidate marked done, or whose
-task is completed); near-duplicates found by `refresh`; high-energy tips at night;
+tip done or dismissed today, `useful` earlier in this part of the day or waiting on a
+`later` (`held_back`); tips about things already done; near-duplicates found by
+`refresh`; what cannot be done now (`fits_now`: outdoors after dark or in quiet hours,
+high energy at night or at a low mood, longer than the time before the next event);
 candidates whose features are not finite numbers. At most MAX_CANDIDATES are offered:
-returning tips, habit nudges and sources' tips first, then a random sample of the library.
+returning tips, habit nudges, composed and sources' tips first, then a random sample of
+the library.
 
 `refresh(conn, now)` (called by the daemon and `oo sync`, never where a person waits)
 finds near-duplicates with TF-IDF cosine similarity and records them.
@@ -202,6 +207,14 @@ def _quiet_hours() -> tuple[int, int]:
     return h1 * 60 + m1, h2 * 60 + m2
 
 
+def _next_start(now: datetime, *minutes: int) -> datetime:
+    """The next local time (after now) at any of these minutes of the day."""
+    local = now.astimezone()
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    times = [midnight + timedelta(days=d, minutes=m) for d in (0, 1) for m in minutes]
+    return min(t for t in times if t > local)
+
+
 def _in_range(minute: int, start: int, end: int) -> bool:
     if start == end:
         return False
@@ -255,6 +268,9 @@ def gather(
                 continue
             if fits_now(cand, ctx, now, quiet) is not None:
                 continue
+            if cand.place == "outdoors":  # it ends when the dark or the quiet hours begin
+                dark = _next_start(now, DARK[0], quiet[0])
+                cand.expires_at = min(cand.expires_at or dark, dark)
             seen.add(key)
             found.append(cand)
         if name == "returning" and found:
