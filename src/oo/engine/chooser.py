@@ -123,6 +123,87 @@ def explain_terms(terms: Any) -> list[dict[str, Any]]:
 
 Loaded = list[tuple[str, Any]]  # (role, policy), the active one first
 
+# Variety: a category may fill at most VARIETY_SHARE of the tips shown in a day or a week
+# unless the person's reactions favour it with confidence, and the same text does not come
+# back within TEXT_REPEAT unless asked for (`later`). Both enter the policy as score offsets,
+# before its probabilities, so the logged propensity is the exact chance of the draw.
+VARIETY_SHARE = 0.4
+VARIETY_MIN_SHOWN = 4  # tips shown in the window before its share counts
+VARIETY_PENALTY = 0.3  # per window (day, week) the category would go over its share
+REPEAT_PENALTY = 0.6
+TEXT_REPEAT = timedelta(days=7)
+FAVOUR_WINDOW = timedelta(days=30)
+FAVOUR_Z = 1.64  # one-sided 95 %
+
+
+def _wilson(positive: int, n: int, z: float) -> tuple[float, float]:
+    if n == 0:
+        return 0.0, 1.0
+    p = positive / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
+
+
+def favoured(conn: sqlite3.Connection, now: datetime) -> set[str]:
+    """Categories the person's reactions favour with confidence: the share of done or
+    useful reactions is above every other category's together (Wilson bounds, 95 %)."""
+    from oo.clock import iso
+
+    counts: dict[str, list[int]] = {}
+    for row in conn.execute(
+        "SELECT category, status FROM tips WHERE reacted_at >= ? AND reacted_at <= ?"
+        " AND status IN ('done', 'useful', 'later', 'dismissed', 'ignored')"
+        " AND shown_at IS NOT NULL",
+        (iso(now - FAVOUR_WINDOW), iso(now)),
+    ):
+        pair = counts.setdefault(row["category"], [0, 0])
+        pair[0] += row["status"] in ("done", "useful")
+        pair[1] += 1
+    total_pos = sum(p for p, _ in counts.values())
+    total_n = sum(n for _, n in counts.values())
+    found = set()
+    for category, (pos, n) in counts.items():
+        low, _ = _wilson(pos, n, FAVOUR_Z)
+        _, high = _wilson(total_pos - pos, total_n - n, FAVOUR_Z)
+        if total_n - n > 0 and low > high:
+            found.add(category)
+    return found
+
+
+def variety_offsets(conn: sqlite3.Connection, now: datetime, cands: list[Candidate]) -> list[float]:
+    """A score offset per candidate (0 or negative) for variety; see VARIETY_SHARE."""
+    from oo.clock import iso
+
+    day_start = now.astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+    day: dict[str, int] = {}
+    week: dict[str, int] = {}
+    texts: set[str] = set()
+    for row in conn.execute(
+        "SELECT category, text, shown_at FROM tips WHERE shown_at >= ? AND shown_at <= ?",
+        (iso(now - TEXT_REPEAT), iso(now)),
+    ):
+        week[row["category"]] = week.get(row["category"], 0) + 1
+        if row["shown_at"] >= iso(day_start):
+            day[row["category"]] = day.get(row["category"], 0) + 1
+        texts.add(row["text"])
+    liked = favoured(conn, now) if week else set()
+    offsets = []
+    for cand in cands:
+        if cand.returning:
+            offsets.append(0.0)  # asked for: neither rule applies
+            continue
+        value = -REPEAT_PENALTY if cand.text in texts else 0.0
+        if cand.category not in liked:
+            for counts in (day, week):
+                total = sum(counts.values())
+                if total < VARIETY_MIN_SHOWN:
+                    continue  # too few tips yet for a share to mean anything
+                if (counts.get(cand.category, 0) + 1) / (total + 1) > VARIETY_SHARE:
+                    value -= VARIETY_PENALTY
+        offsets.append(value)
+    return offsets
+
 
 def decide(
     conn: sqlite3.Connection,
@@ -152,10 +233,11 @@ def decide(
     if policies is None:
         policies = state.load(conn, now=now, seed=rng.getrandbits(63))
     _, active = policies[0]
-    decision = active.choose(context, actions)
+    offsets = np.array(variety_offsets(conn, now, cands))
+    decision = active.choose(context, actions, offsets=offsets)
     shadows: dict[str, dict[str, Any]] = {}
     for _, shadow in policies[1:]:
-        probs = shadow.probabilities(context, actions)
+        probs = shadow.probabilities(context, actions, offsets=offsets)
         mean = getattr(shadow, "mean_scores", None)
         shadows[shadow.name] = {
             "version": shadow.version,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from oo.engine import library
 
@@ -134,6 +135,10 @@ class Candidate:
     fit: float = 0.5  # 1 made for this part of the day, 0.5 any time
     urgency: float = 0.0
     reasons: list[str] = field(default_factory=list)
+    # What a candidate rule needs to tell whether it can be done now (not policy features).
+    place: str = "any"  # indoors, outdoors or any
+    signal: str | None = None  # the signal of now a composed tip is tied to
+    expires_at: datetime | None = None  # when its moment passes
 
     @property
     def key(self) -> str:
@@ -170,6 +175,7 @@ def library_candidate(tip: library.LibraryTip, part_of_day: str) -> Candidate:
         energy=tip.energy,
         minutes=tip.minutes,
         fit=1.0 if part_of_day in tip.when else 0.5,
+        place=tip.place,
     )
 
 

@@ -1,5 +1,6 @@
 """Reaction -> reward, the number the policy learns from (documented in docs/engine.md).
 
+The rewards live in the table of reactions (`oo.engine.tips.TABLE`):
 done 1.0: the person acted on it; useful 0.8: it helped even if not acted on;
 later 0.4: right tip, wrong moment; ignored 0.1: shown, no reaction before it expired
 (weak evidence, not a rejection); dismissed 0.0: not for this person.
@@ -10,13 +11,9 @@ early) 0.5; a day or more ahead (LATER_FAR, nearly a polite no) 0.25; in between
 
 from __future__ import annotations
 
-REWARDS: dict[str, float] = {
-    "done": 1.0,
-    "useful": 0.8,
-    "later": 0.4,
-    "ignored": 0.1,
-    "dismissed": 0.0,
-}
+from oo.engine.tips import TABLE
+
+REWARDS: dict[str, float] = {r.status: r.reward for r in TABLE}
 IGNORED_REWARD = REWARDS["ignored"]
 
 
