@@ -22,7 +22,6 @@ from oo.engine import library
 from oo.llm import gate
 from oo.store import signals
 
-PROMPT_VERSION = "2"
 TIPS_ASKED = 3  # the prompt asks for this many; more are dropped
 MAX_TIPS = 5
 MAX_TEXT = gate.MAX_CHARS

@@ -23,19 +23,21 @@ import time
 from collections.abc import Callable
 from contextlib import closing
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oo import clock, paths
 from oo.errors import OOError
 from oo.events.v1 import llm_pb2
-from oo.llm import context, gate, keys
+from oo.llm import keys
 from oo.llm.ledger import SOURCE, Ledger
-from oo.llm.settings import Settings
+from oo.llm.settings import PROMPT_VERSION, Settings
 from oo.llm.settings import load as load_settings
-from oo.llm.validate import AnswerError, Tip, normalize, validate
-from oo.privacy import consent
 from oo.store import events
 from oo.store.db import open_store, transaction
+
+if TYPE_CHECKING:  # the prompt, the gate and the contract load after the endpoint answers
+    from oo.llm import context
+    from oo.llm.validate import Tip
 
 MAX_ANSWER_TOKENS = 400
 TEMPERATURE = 0.2  # low: a small model keeps to the format and the examples
@@ -152,6 +154,9 @@ def _store(
     run_id: str,
     now: datetime,
 ) -> None:
+    from oo.llm.context import NOW_ID
+    from oo.llm.validate import normalize
+
     conn.execute("DELETE FROM candidates WHERE source = ?", (SOURCE,))
     ids = ctx.ids()
     for tip in tips:
@@ -159,7 +164,7 @@ def _store(
         provenance = {
             "alias": settings.alias,
             "model": settings.model,
-            "prompt_version": context.PROMPT_VERSION,
+            "prompt_version": PROMPT_VERSION,
             "signal": ids[tip.signal],
             "valid_until": clock.iso(until),
             "context_mode": ctx.mode,
@@ -176,7 +181,7 @@ def _store(
                 tip.text,
                 tip.kind,
                 tip.category,
-                json.dumps({"signals": 0 if tip.signal == context.NOW_ID else 1}),
+                json.dumps({"signals": 0 if tip.signal == NOW_ID else 1}),
                 json.dumps(provenance),
                 clock.iso(now),
                 clock.iso(until),
@@ -188,6 +193,8 @@ def _without_consent(settings: Settings, *, trial: bool, now: datetime) -> str |
     """For a model off this machine: the reason to stop (recorded as a run) without consent."""
     if settings.local:
         return None
+    from oo.privacy import consent
+
     subject = f"llm:{settings.context_mode}"
     with closing(open_store()) as conn:
         if consent.has_consent(conn, subject):
@@ -200,7 +207,7 @@ def _without_consent(settings: Settings, *, trial: bool, now: datetime) -> str |
         body = llm_pb2.GenerationRun(
             alias=settings.alias,
             model=settings.model,
-            prompt_version=context.PROMPT_VERSION,
+            prompt_version=PROMPT_VERSION,
             error=error,
             host=settings.host,
             context_mode=settings.context_mode,
@@ -220,7 +227,7 @@ def _append_run(conn: Any, summary: dict[str, Any], settings: Settings, *, now: 
     body = llm_pb2.GenerationRun(
         alias=settings.alias,
         model=settings.model,
-        prompt_version=context.PROMPT_VERSION,
+        prompt_version=PROMPT_VERSION,
         requested=summary["offered"],
         accepted=summary["accepted"],
         rejected=sum(summary["rejected"].values()),
@@ -242,6 +249,8 @@ def _ask(
     on_request: Callable[[], None] | None,
 ) -> tuple[str | None, str | None]:
     """The model's answer, or the one-line error that stopped it."""
+    from oo.llm import gate
+
     try:
         litellm = _litellm(settings)
         with contextlib.suppress(Exception):  # if it cannot load, the gate rejects every tip
@@ -286,7 +295,7 @@ def run(
         "context_mode": settings.context_mode,
         "language": settings.language,
         "trial": trial,
-        "prompt_version": context.PROMPT_VERSION,
+        "prompt_version": PROMPT_VERSION,
         "offered": 0,
         "accepted": 0,
         "rejected": {},
@@ -314,6 +323,9 @@ def run(
         summary["duration_ms"] = int((time.monotonic() - started) * 1000)
         _record(summary, settings, now=now)
         return summary
+
+    from oo.llm import context
+    from oo.llm.validate import AnswerError, validate
 
     secret = keys.get_key(settings.provider) if settings.needs_key else None
     with closing(open_store()) as conn:

@@ -135,8 +135,8 @@ def _record_stopped(settings: Settings, error: str, *, trial: bool) -> None:
 
     from oo import clock
     from oo.events.v1 import llm_pb2
-    from oo.llm.context import PROMPT_VERSION
     from oo.llm.ledger import SOURCE
+    from oo.llm.settings import PROMPT_VERSION
     from oo.store import events
     from oo.store.db import open_store, transaction
 

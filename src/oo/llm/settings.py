@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from oo import config
 
 ALIAS = "tip-generator"
+PROMPT_VERSION = "2"  # raise when the prompt changes; kept with every generated tip
 
 
 def is_local(api_base: str) -> bool:
