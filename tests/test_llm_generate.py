@@ -183,6 +183,10 @@ def test_unreachable_model_is_reported_plainly(conn: sqlite3.Connection, oo: Any
     (attempt,) = ledger(conn)
     assert attempt["host"] == "127.0.0.1" and attempt["bytes_out"] == 0
     assert attempt["bytes_in"] == 0 and attempt["status"] is None
+    shown = oo("privacy").stdout
+    assert "0 requests, 0 B out, 0 B in; 1 attempts sent nothing" in shown
+    page = json.loads(oo("privacy", "--json").stdout)
+    assert page["egress"][0]["attempts"] == 1 and page["egress"][0]["bytes_out"] == 0
     status = oo("status")
     assert "failed: cannot reach 127.0.0.1; is the model server running?" in status.stdout
     tip = oo("tip")
