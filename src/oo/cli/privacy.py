@@ -30,6 +30,9 @@ def privacy(ctx: typer.Context, json: JsonOption = False) -> None:
     """What oO holds, who agreed to what, and what left this machine."""
     if ctx.invoked_subcommand is not None:
         return
+    from oo.llm import consent as llm_consent
+
+    llm_consent.register()  # so the page lists the answers about the LLM modes too
     with common.store() as conn:
         info = page.collect(conn, now=common.now())
     if json:

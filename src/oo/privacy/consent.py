@@ -1,5 +1,7 @@
 """Consent per source and per LLM mode: versioned texts, answers recorded as events.
 
+The LLM texts are built and registered by oo.llm.consent (from the prompt's field list).
+
 The current answer for a subject is its latest `consent_changed` event. A consent counts
 only if it was given to the current version of the text, so a changed text asks again.
 Forgetting a source deletes its events, consent included, so reconnecting asks again.
@@ -32,7 +34,7 @@ class ConsentText:
             f"oO will keep: {self.keeps}\n"
             f"Sent to a model: {self.sends}\n"
             "You can withdraw at any time with `oo consent withdraw "
-            f"{self.source}`; oO then stops at once and deletes what it derived."
+            f"{self.subject}`; oO then stops at once and deletes what it derived."
         )
 
     @property
@@ -59,22 +61,12 @@ TEXTS = {
         sends="nothing with a local model; with a cloud model only whether you are busy "
         "and how long your free time is (redacted).",
     ),
-    "llm:redacted": ConsentText(
-        "llm:redacted",
-        1,
-        reads="derived signals only: counts, categories, the hour, your latest mood score.",
-        keeps="the tips the model writes, with the model's alias and name.",
-        sends="to the configured non-local model: those derived signals, no free text.",
-    ),
-    "llm:full": ConsentText(
-        "llm:full",
-        1,
-        reads="derived signals plus free text: task titles, habit names and mood notes.",
-        keeps="the tips the model writes, with the model's alias and name.",
-        sends="to the configured non-local model: the derived signals and that free text "
-        "(never tokens, URLs, e-mail addresses or file paths).",
-    ),
 }
+
+
+def register(text: ConsentText) -> None:
+    """Add a consent text defined elsewhere (the LLM modes: oo.llm.consent)."""
+    TEXTS[text.subject] = text
 
 
 def text_for(subject: str) -> ConsentText:
