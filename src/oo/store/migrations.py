@@ -215,6 +215,36 @@ def m004_daemon(db: Database) -> None:
     )
 
 
+# Where a generated tip came from, kept on the tip itself: candidates are replaced by the
+# next generation, the history of tips is not. Columns of the LLM candidate's provenance
+# (oo.llm.generate) are copied by a trigger when the engine records an LLM tip.
+_PROVENANCE = {
+    "model_alias": "alias",
+    "model": "model",
+    "run_id": "run",
+    "prompt_version": "prompt_version",
+    "signal": "signal",
+}
+
+
+@migrations()
+def m005_generated_tip_provenance(db: Database) -> None:
+    copies = ", ".join(
+        f"{column} = (SELECT json_extract(c.provenance, '$.{key}') FROM candidates c"
+        " WHERE c.source = NEW.source AND c.source_ref = NEW.source_ref LIMIT 1)"
+        for column, key in _PROVENANCE.items()
+    )
+    _run(
+        db,
+        *(f"ALTER TABLE tips ADD COLUMN {column} TEXT" for column in _PROVENANCE),
+        f"""CREATE TRIGGER tips_generated_provenance AFTER INSERT ON tips
+        WHEN NEW.source = 'llm'
+        BEGIN
+            UPDATE tips SET {copies} WHERE id = NEW.id;
+        END""",
+    )
+
+
 def migrate(conn: sqlite3.Connection) -> None:
     """Apply pending migrations under the write lock, so concurrent first runs agree."""
     db = Database(conn)
