@@ -1,5 +1,5 @@
-"""litellm loads only in the generator child: never where a person waits, never in the
-resident daemon, never in `oo status`."""
+"""litellm and the gate's language model load only in the generator child: never where a
+person waits, never in the resident daemon, never in `oo status`."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ for argv in {argvs!r}:
     run(argv)
 for name in {modules!r}:
     __import__(name)
-print(json.dumps(sorted(m for m in ("litellm", "openai", "tiktoken", "keyring")
+print(json.dumps(sorted(m for m in ("litellm", "openai", "tiktoken", "keyring", "py3langid")
                         if m in sys.modules)))
 """
 
@@ -36,7 +36,7 @@ def probe(argvs: list[list[str]], modules: list[str]) -> list[str]:
 def test_tip_status_config_and_the_spawner_never_import_litellm(oo_home: Path) -> None:
     loaded = probe(
         [["tip"], ["status"], ["status", "--json"], ["config", "list"], ["--help"]],
-        ["oo.llm.run", "oo.llm.status", "oo.llm.settings", "oo.llm.context"],
+        ["oo.llm.run", "oo.llm.status", "oo.llm.settings", "oo.llm.context", "oo.llm.gate"],
     )
     assert loaded == []
 

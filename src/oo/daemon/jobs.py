@@ -223,9 +223,13 @@ def react(conn: sqlite3.Connection, tip_id: str, reaction: str, now: datetime) -
 
 
 def generate(now: datetime) -> dict[str, object]:
-    """One LLM generation through the runner `oo llm run` uses (its deadline, its record)."""
+    """One LLM generation through the runner `oo llm run` uses (its deadline, its record);
+    nothing is started while no model is configured."""
     from oo.llm import run as runner
+    from oo.llm.settings import load as load_settings
 
+    if not load_settings().enabled:
+        return {"error": "no model is configured (llm.tip-generator is off)"}
     return runner.generate(now=now)
 
 

@@ -293,7 +293,8 @@ class Daemon:
 
         async def body() -> None:
             if jobs.module_exists(jobs.GENERATE_MODULE):
-                summary = await self._in_thread(lambda _c: jobs.generate(now))
+                # Its own thread, not the job pool: a generation may wait minutes on a model.
+                summary = await asyncio.to_thread(jobs.generate, now)
                 if summary.get("error"):
                     log.warning("generation failed: %s", summary["error"])
 
