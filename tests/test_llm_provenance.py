@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -39,7 +40,7 @@ def record_tip_from(conn: sqlite3.Connection, candidate: sqlite3.Row) -> str:
             (
                 tip_id, candidate["text"], candidate["kind"], candidate["category"],
                 candidate["source"], candidate["source_ref"], clock.iso(now),
-                candidate["expires_at"],
+                clock.iso(now + timedelta(hours=12)),  # longer than the candidate's moment
             ),
         )  # fmt: skip
     return tip_id
@@ -54,6 +55,9 @@ def test_provenance_outlives_the_candidates(
         "SELECT * FROM candidates WHERE source = 'llm' ORDER BY text LIMIT 1"
     ).fetchone()
     tip_id = record_tip_from(conn, chosen)
+    # The tip ends with its moment, not with the engine's longer default.
+    expires = conn.execute("SELECT expires_at FROM tips WHERE id = ?", (tip_id,)).fetchone()[0]
+    assert expires == chosen["expires_at"]
     server.reply = lambda body: json.dumps(
         {"tips": [{"text": "Tidy one shelf.", "category": "home", "signal": "now"}]}
     )

@@ -217,7 +217,8 @@ def m004_daemon(db: Database) -> None:
 
 # Where a generated tip came from, kept on the tip itself: candidates are replaced by the
 # next generation, the history of tips is not. Columns of the LLM candidate's provenance
-# (oo.llm.generate) are copied by a trigger when the engine records an LLM tip.
+# (oo.llm.generate) are copied by a trigger when the engine records an LLM tip, and the
+# tip expires no later than the candidate's valid-until (the end of its moment).
 _PROVENANCE = {
     "model_alias": "alias",
     "model": "model",
@@ -229,10 +230,16 @@ _PROVENANCE = {
 
 @migrations()
 def m005_generated_tip_provenance(db: Database) -> None:
+    chosen = "FROM candidates c WHERE c.source = NEW.source AND c.source_ref = NEW.source_ref"
     copies = ", ".join(
-        f"{column} = (SELECT json_extract(c.provenance, '$.{key}') FROM candidates c"
-        " WHERE c.source = NEW.source AND c.source_ref = NEW.source_ref LIMIT 1)"
-        for column, key in _PROVENANCE.items()
+        [
+            f"{column} = (SELECT json_extract(c.provenance, '$.{key}') {chosen} LIMIT 1)"
+            for column, key in _PROVENANCE.items()
+        ]
+        + [
+            "expires_at = MIN(NEW.expires_at,"
+            f" COALESCE((SELECT c.expires_at {chosen} LIMIT 1), NEW.expires_at))"
+        ]
     )
     _run(
         db,
