@@ -35,7 +35,6 @@ def test_each_text_lists_exactly_what_a_prompt_in_its_mode_carries(
     conn: sqlite3.Connection, subject: str, mode: str
 ) -> None:
     seed_everything(conn)
-    llm_consent.register()
     text = consent.text_for(subject).render()
     listed = set(re.findall(r"\b((?:now|mood|habit|tasks|calendar|reactions)\.\w+) \(", text))
     sent = set(context.build(conn, NOW, mode=mode).fields())
@@ -58,7 +57,6 @@ def test_the_withdraw_command_the_text_prints_works(oo_home: Path, oo: Any) -> N
     assert shown.returncode == 0 and "Your answer: withdrawn" in shown.stdout
 
 
-def test_the_texts_are_registered_not_defined_by_privacy() -> None:
-    llm_consent.register()
-    assert llm_consent.TEXTS["llm:full"] is consent.text_for("llm:full")
+def test_the_texts_come_from_the_llm_provider_not_from_privacy() -> None:
+    assert llm_consent.TEXTS.text("llm:full") is consent.text_for("llm:full")
     assert consent.text_for("llm:redacted").version == llm_consent.VERSION

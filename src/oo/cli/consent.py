@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from oo.cli import common
-from oo.llm import consent as llm_consent
 from oo.privacy import consent
 
 app = typer.Typer(
@@ -23,7 +22,10 @@ app = typer.Typer(
 Subject = Annotated[
     str,
     typer.Argument(
-        help="todoist, calendar, llm:redacted or llm:full.", metavar="SUBJECT", show_default=False
+        help="An installed source (todoist, calendar, caldav, a plugin's) or an LLM mode"
+        " (llm:redacted, llm:full).",
+        metavar="SUBJECT",
+        show_default=False,
     ),
 ]
 
@@ -31,7 +33,6 @@ Subject = Annotated[
 @app.command()
 def show(subject: Subject) -> None:
     """Show the consent text for a source or LLM mode, and your current answer."""
-    llm_consent.register()
     text = consent.text_for(subject)
     print(f"{subject} (consent text v{text.version})\n{text.render()}")
     with common.store() as conn:
@@ -46,7 +47,6 @@ def show(subject: Subject) -> None:
 @app.command()
 def withdraw(subject: Subject) -> None:
     """Withdraw consent: oO stops using the source at once and keeps nothing derived."""
-    llm_consent.register()
     text = consent.text_for(subject)
     now = common.now()
     with common.store() as conn:

@@ -99,10 +99,8 @@ def consent_command(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Agree without asking.")] = False,
 ) -> None:
     """Agree to what a non-local model may receive: derived signals, or with --full, text."""
-    from oo.llm import consent as llm_consent
     from oo.privacy import consent
 
-    llm_consent.register()
     subject = "llm:full" if full else "llm:redacted"
     text = consent.text_for(subject)
     print(f"{text.render()}\n", file=sys.stderr)

@@ -1,8 +1,8 @@
 """The consent texts for the LLM modes, built from the prompt builder's own list of fields
 (oo.llm.context.FIELDS), so what a text promises is what a prompt in that mode can carry.
 
-`register()` hands the texts to oo.privacy.consent, which keeps every consent text but
-defines none of the LLM ones; each command that reads or records an LLM consent calls it.
+`TEXTS` is the provider registered in the `oo.consent` entry-point group (pyproject.toml),
+through which oo.privacy.consent finds every consent text without importing oo.llm.
 """
 
 from __future__ import annotations
@@ -40,9 +40,4 @@ def text_for_mode(subject: str) -> consent.ConsentText:
     )
 
 
-TEXTS = {subject: text_for_mode(subject) for subject in SUBJECTS}
-
-
-def register() -> None:
-    for text in TEXTS.values():
-        consent.register(text)
+TEXTS = consent.StaticTexts(*(text_for_mode(subject) for subject in SUBJECTS))

@@ -193,10 +193,8 @@ def _without_consent(settings: Settings, *, trial: bool, now: datetime) -> str |
     """For a model off this machine: the reason to stop (recorded as a run) without consent."""
     if settings.local:
         return None
-    from oo.llm import consent as llm_consent
     from oo.privacy import consent
 
-    llm_consent.register()
     subject = f"llm:{settings.context_mode}"
     with closing(open_store()) as conn:
         if consent.has_consent(conn, subject):

@@ -215,6 +215,13 @@ def m004_daemon(db: Database) -> None:
     )
 
 
+@migrations()
+def m005_source_cursor(db: Database) -> None:
+    # What a connector wants back on its next pull (a CalDAV sync token and the derivatives
+    # of each calendar object), as JSON; never a secret. Deleted with the source's row.
+    _run(db, "ALTER TABLE sources ADD COLUMN cursor TEXT")
+
+
 # Where a generated tip came from, kept on the tip itself: candidates are replaced by the
 # next generation, the history of tips is not. Columns of the LLM candidate's provenance
 # (oo.llm.generate) are copied by a trigger when the engine records an LLM tip, and the
@@ -229,7 +236,7 @@ _PROVENANCE = {
 
 
 @migrations()
-def m005_generated_tip_provenance(db: Database) -> None:
+def m006_generated_tip_provenance(db: Database) -> None:
     chosen = "FROM candidates c WHERE c.source = NEW.source AND c.source_ref = NEW.source_ref"
     copies = ", ".join(
         [
