@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from oo.cli import common
+from oo.clock import parse_iso
 from oo.errors import OOError
 from oo.llm import keys
 from oo.llm import run as runner
@@ -50,7 +51,11 @@ def _report(summary: dict[str, Any], *, title: str) -> None:
     dropped = ", ".join(f"{n} {reason}" for reason, n in sorted(rejected.items())) or "none"
     print(f"Tips: {summary['accepted']} kept of {summary['offered']}; dropped: {dropped}")
     for tip in summary["tips"]:
-        print(f"  - [{tip['kind']}/{tip['category']}] {tip['text']}")
+        about = ""
+        if tip.get("signal"):
+            until = parse_iso(tip["valid_until"]).astimezone()
+            about = f", {tip['signal']}, until {until:%H:%M}"
+        print(f"  - [{tip['kind']}/{tip['category']}{about}] {tip['text']}")
 
 
 @app.command()
