@@ -75,11 +75,13 @@ class Pull:
 
 @dataclass(frozen=True)
 class State:
-    """What a pull may read: the time, the account and its secret (from the keyring)."""
+    """What a pull may read: the time, the account and its secret (from the keyring), and
+    the data directory's install id (to save a refreshed secret under)."""
 
     now: datetime
     account: str
     secret: dict[str, Any]
+    install: str = ""
 
 
 @runtime_checkable

@@ -31,6 +31,7 @@ from oo.privacy import consent
 from oo.privacy.forget import forget_source
 from oo.store import events
 from oo.store.db import transaction
+from oo.store.install import install_id
 
 LOCK_WAIT_S = 120
 DONE_KEPT = timedelta(days=30)
@@ -182,15 +183,16 @@ def sync(
             account = str(row["account"])
             recorder = Recorder(source=name, purpose="sync")
             started = time.monotonic()
+            install = install_id(conn)
             try:
-                secret = secrets.load(name, account)
+                secret = secrets.load(name, account, install=install)
                 if secret is None:
                     raise ReconnectNeeded(
                         f"{RECONNECT}: the keyring has no credential for {name};"
                         f" run `oo connect {name}`"
                     )
                 with make_client(recorder) as http:
-                    state = connector.prepare(http, State(now, account, secret))
+                    state = connector.prepare(http, State(now, account, secret, install))
                     pull = connector.pull(http, state)
             except secrets.KeyringUnavailable as exc:
                 return _fail(conn, name, recorder, str(exc), now=now, started=started)
@@ -246,7 +248,10 @@ def connect(
     connector = base.get(name)
     consent.require(conn, name)
     old = _source(conn, name)
-    secrets.save(name, account, secret)  # first: a keyring failure leaves the store untouched
+    install = install_id(conn)
+    secrets.save(
+        name, account, secret, install=install
+    )  # first: a keyring failure leaves the store untouched
     try:
         with transaction(conn):
             if recorder is not None:
@@ -278,10 +283,10 @@ def connect(
                 )
     except BaseException:
         if old is None or old["account"] != account:
-            secrets.delete(name, account)
+            secrets.delete(name, account, install=install)
         raise
     if old is not None and old["account"] != account:
-        secrets.delete(name, str(old["account"]))
+        secrets.delete(name, str(old["account"]), install=install)
 
 
 def disconnect(
@@ -302,12 +307,13 @@ def disconnect(
     recorder = Recorder(source=name, purpose="revoke")
     if row is not None:
         account = str(row["account"])
+        install = install_id(conn)
         try:
-            secret = secrets.load(name, account)
+            secret = secrets.load(name, account, install=install)
             if secret is not None:
                 connector = base.get(name)
                 with make_client(recorder) as http:
-                    connector.revoke(http, State(now, account, secret))
+                    connector.revoke(http, State(now, account, secret, install))
                 revoked = True
             else:
                 revoke_error = "the keyring had no credential to revoke"
@@ -316,7 +322,7 @@ def disconnect(
         except Exception as exc:
             revoke_error = f"revocation failed ({type(exc).__name__})"
         try:
-            secrets.delete(name, account)
+            secrets.delete(name, account, install=install)
         except secrets.KeyringUnavailable as exc:
             revoke_error = f"{revoke_error + '; ' if revoke_error else ''}{exc}"
     if not forget and recorder.entries:
@@ -327,3 +333,55 @@ def disconnect(
     )
     counts = forget_source(conn, name, now=now, history=forget, note=note)
     return DisconnectResult(name, revoked, revoke_error, counts)
+
+
+@dataclass
+class ForgetResult:
+    """What `oo forget` did: records deleted, sources disconnected, keyring entries removed."""
+
+    counts: dict[str, int]
+    disconnected: list[DisconnectResult]
+    removed: list[str]  # `connector:account` names of the keyring entries removed
+    keyring_error: str | None
+
+
+def forget_everything(
+    conn: sqlite3.Connection,
+    *,
+    now: datetime,
+    adopt: tuple[tuple[str, str], ...] = (),
+    make_client: ClientFactory = client,
+) -> ForgetResult:
+    """Revoke and remove every credential this data directory put in the keyring, then delete
+    everything it holds. `adopt` names entries from before install ids that belong here
+    (e.g. the configured LLM provider's key), so they go too. A keyring that cannot be reached
+    does not stop the local wipe; the result says so."""
+    from oo.privacy.forget import forget_all
+
+    install = install_id(conn)
+    keyring_error: str | None = None
+    try:
+        for connector, account in adopt:
+            secrets.load_text(connector, account, install=install)
+        before = set(secrets.held(install))
+    except secrets.KeyringUnavailable as exc:
+        keyring_error, before = str(exc), set()
+    disconnected = [
+        disconnect(conn, str(row["name"]), now=now, forget=True, make_client=make_client)
+        for row in conn.execute("SELECT name FROM sources ORDER BY name").fetchall()
+    ]
+    if keyring_error is None:
+        try:
+            secrets.delete_all(install)
+            left = set(secrets.held(install))
+        except secrets.KeyringUnavailable as exc:
+            keyring_error, left = str(exc), before
+    else:
+        left = before
+    counts: dict[str, int] = {}
+    for result in disconnected:
+        for table, n in result.counts.items():
+            counts[table] = counts.get(table, 0) + n
+    for table, n in forget_all(conn, now=now).items():
+        counts[table] = counts.get(table, 0) + n
+    return ForgetResult(counts, disconnected, sorted(before - left), keyring_error)

@@ -30,6 +30,7 @@ from oo.llm.validate import AnswerError, Tip, normalize, validate
 from oo.privacy import consent
 from oo.store import events
 from oo.store.db import open_store, transaction
+from oo.store.install import install_id
 
 CANDIDATE_LIFETIME = timedelta(hours=12)
 MAX_ANSWER_TOKENS = 700
@@ -213,8 +214,8 @@ def run(*, trial: bool = False, now: datetime | None = None) -> dict[str, Any]:
         summary["error"] = refused
         return summary
 
-    secret = keys.get_key(settings.provider)
     with closing(open_store()) as conn:
+        secret = keys.get_key(settings.provider, install=install_id(conn))
         ctx = context.build(conn, now, mode=settings.context_mode, secrets=[secret or ""])
         existing = _existing_texts(conn, now)
     fields = ("model", *ctx.fields())
