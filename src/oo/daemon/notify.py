@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from oo.text import sanitize
+
 log = logging.getLogger("oo.daemon")
 
 APP_NAME = "oO"
@@ -61,7 +63,9 @@ class Notifier:
         try:
             notifier = self._get()
             await asyncio.wait_for(
-                notifier.send(title=TITLE, message=text, buttons=buttons, on_dispatched=shown.set),
+                notifier.send(
+                    title=TITLE, message=sanitize(text), buttons=buttons, on_dispatched=shown.set
+                ),
                 timeout=self.timeout,
             )
         except TimeoutError:

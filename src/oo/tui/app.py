@@ -28,6 +28,7 @@ from oo.engine import recommender
 from oo.engine.later import parse_later
 from oo.engine.why import explain
 from oo.errors import OOError
+from oo.text import sanitize
 
 Clock = Callable[[], datetime]
 
@@ -136,7 +137,7 @@ class WatchApp(App[None]):
 
     @property
     def tip_text(self) -> str:
-        return NO_TIP if self.tip is None else str(self.tip["text"])
+        return NO_TIP if self.tip is None else sanitize(self.tip["text"])
 
     @property
     def hint_text(self) -> str:
