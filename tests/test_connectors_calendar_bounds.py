@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from oo.connectors import calendar, calendar_child
-from oo.connectors.base import ConnectorError, State
+from oo.connectors.base import ConnectorError, Item, State
 from oo.connectors.sync import sync
 from oo.engine.context import gather
 from tests.connectors_support import (  # noqa: F401
@@ -31,7 +32,7 @@ from tests.test_connectors_calendar import _reference_expand
 NOW = datetime(2025, 3, 10, 9, 5, tzinfo=UTC)
 
 
-def _pull(secret: dict[str, str]) -> list[calendar.Item]:
+def _pull(secret: dict[str, str]) -> list[Item]:
     return calendar.CalendarConnector().pull(None, State(NOW, "test", secret)).items
 
 
@@ -71,11 +72,12 @@ def test_a_free_event_is_neither_busy_nor_next_and_the_next_is_found_days_ahead(
     path = FIXTURES / "transparent.ics"
     connect(conn, "calendar", path.name, {"path": str(path)}, method="file", now=NOW)
     assert sync(conn, "calendar", now=NOW).ok
-    at = datetime(2025, 3, 10, 9, 40, tzinfo=UTC)  # inside the free event
-    ctx = gather(conn, at)
-    assert ctx.busy_now is False
-    # The next event is the review three days ahead, not the free one (nor none at all).
-    assert ctx.minutes_to_next_event == pytest.approx(3 * 24 * 60 - 40)
+    # The next event is the review three days ahead, not the free one 25 minutes ahead (nor
+    # none at all), and the free one does not make the person busy.
+    assert gather(conn, NOW).minutes_to_next_event == pytest.approx(3 * 24 * 60 - 5)
+    inside = gather(conn, datetime(2025, 3, 10, 9, 40, tzinfo=UTC))
+    assert inside.busy_now is False
+    assert inside.minutes_to_next_event == pytest.approx(3 * 24 * 60 - 40)
 
 
 def _big_calendar(path: Path, megabytes: int) -> None:
@@ -157,7 +159,7 @@ def test_a_calendar_that_takes_too_long_is_stopped_by_the_time_budget(
 
 @pytest.mark.desktop
 def test_a_hostile_calendar_is_one_clear_error_in_status(
-    oo,  # type: ignore[no-untyped-def]
+    oo: Callable[..., subprocess.CompletedProcess[str]],
     oo_home: Path,
     real_keyring: None,
     tmp_path: Path,
