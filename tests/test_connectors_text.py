@@ -23,6 +23,7 @@ from tests.servers.todoist import TodoistServer, due, task
 NOW = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)
 HOSTILE = "\x1b]0;owned\x07\x1b[2J\x1b[31mevil\u202e\u2066moc.\u200bexample\x9b0m@x.org\r\nfake"
 BIDI_AND_INVISIBLE = {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067"}
+PERSIAN = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"  # "I want", with a ZWNJ
 BIDI_AND_INVISIBLE |= {"\u2068", "\u2069", "\u200b", "\u2060", "\ufeff"}
 
 
@@ -39,7 +40,7 @@ BIDI_AND_INVISIBLE |= {"\u2068", "\u2069", "\u200b", "\u2060", "\ufeff"}
         ("🏳️\u200d🌈 and 👨\u200d👩\u200d👧", "🏳️\u200d🌈 and 👨\u200d👩\u200d👧"),
         ("a\u200db", "ab"),  # a joiner between letters is a trick
         ("שלום עולם \u200fמה", "שלום עולם \u200fמה"),  # RTL text and its mark kept
-        ("می\u200cخواهم", "می\u200cخواهم"),  # Persian zero-width non-joiner kept
+        (PERSIAN, PERSIAN),  # the zero-width non-joiner between Persian letters kept
         ("🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f", None),  # England
         ("hidden\U000e0041\U000e0042tags", "hiddentags"),
     ],
