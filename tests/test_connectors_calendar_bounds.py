@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from oo.connectors import calendar, calendar_child
+from oo.connectors import calendar, child
 from oo.connectors.base import ConnectorError, Item, State
 from oo.connectors.sync import sync
 from oo.engine.context import gather
@@ -153,8 +153,8 @@ def test_a_calendar_that_takes_too_long_is_stopped_by_the_time_budget(
     _Stream.body = (FIXTURES / "week.ics").read_bytes()
     _Stream.chunk, _Stream.pause = 16, 1.0  # a trickle: each read answers, the whole does not
     url = f"http://127.0.0.1:{stream_server.server_address[1]}/secret/slow.ics"
-    with pytest.raises(ConnectorError, match=r"took over 3 s to read"):
-        calendar_child.run(State(NOW, "test", {"url": url}), timeout=3)
+    with pytest.raises(ConnectorError, match=r"the calendar source took over 3 s to read"):
+        child.pull("calendar", State(NOW, "test", {"url": url}), timeout=3)
 
 
 @pytest.mark.desktop

@@ -188,25 +188,25 @@ def _too_many(what: str) -> ConnectorError:
     return ConnectorError(f"the calendar is too large to read: {what}; nothing was changed")
 
 
-def read(client: Any, state: State) -> list[Item]:
-    """Fetch, parse and expand, in this process (the child runs this)."""
-    return expand(_parse(_fetch(client, state)), state.now)
-
-
 class CalendarConnector:
     name = NAME
     scopes: tuple[str, ...] = ()
     freshness_target = timedelta(minutes=60)
+    # Read in a short-lived child (see `oo.connectors.child`): a calendar's size never grows
+    # the process that asked, and a hostile one is stopped by a time and memory budget.
+    isolated = True
 
     def prepare(self, client: Any, state: State) -> State:
         return state
 
     def pull(self, client: Any, state: State) -> Pull:
-        """Read the calendar in a short-lived child (see `calendar_child`): its size never
-        grows this process, and a hostile one is stopped by a time and memory budget."""
-        from oo.connectors import calendar_child
+        from oo.connectors import child
 
-        return Pull(items=calendar_child.run(state))
+        return Pull(items=child.pull(NAME, state))
+
+    def pull_here(self, client: Any, state: State) -> Pull:
+        """The pull itself, in this process (the child runs it)."""
+        return Pull(items=expand(_parse(_fetch(client, state)), state.now))
 
     def revoke(self, client: Any, state: State) -> None:
         """An ICS address has nothing to revoke: deleting it from the keyring is all."""

@@ -193,6 +193,14 @@ def sync(
                     )
                 with make_client(recorder) as http:
                     state = connector.prepare(http, State(now, account, secret, install))
+                    if getattr(connector, "isolated", False):
+                        # Pulled and written by a short-lived child: this process (maybe the
+                        # resident daemon) never holds the provider's content.
+                        from oo.connectors import child
+
+                        done = child.sync(name, state)
+                        done.duration_ms = int((time.monotonic() - started) * 1000)
+                        return done
                     pull = connector.pull(http, state)
             except secrets.KeyringUnavailable as exc:
                 return _fail(conn, name, recorder, str(exc), now=now, started=started)
@@ -202,32 +210,54 @@ def sync(
                 message = f"the {name} connector failed ({type(exc).__name__}); nothing was changed"
                 return _fail(conn, name, recorder, message, now=now, started=started)
             duration = int((time.monotonic() - started) * 1000)
-            with transaction(conn):
-                recorder.flush(conn, now=now)
-                current = _source(conn, name)
-                if current is None or current["account"] != account:
-                    return SyncResult(name, False, error="disconnected during the pull")
-                write(conn, name, pull, now=now)
-                conn.execute(
-                    "UPDATE sources SET last_success = ?, last_error = NULL WHERE name = ?",
-                    (iso(now), name),
-                )
-                events.append(
-                    conn,
-                    sources_pb2.SourceSynced(
-                        source=name,
-                        ok=True,
-                        signals=len(pull.items) + len(pull.candidates),
-                        duration_ms=duration,
-                    ),
-                    now=now,
-                    source=name,
-                )
+            return commit(conn, name, account, pull, recorder, now=now, duration=duration)
     except Timeout:
         raise OOError(
             f"another oO process has been syncing {name} for {LOCK_WAIT_S} s; try again later"
         ) from None
+
+
+def commit(
+    conn: sqlite3.Connection,
+    name: str,
+    account: str,
+    pull: Pull,
+    recorder: Recorder,
+    *,
+    now: datetime,
+    duration: int,
+) -> SyncResult:
+    """Write a successful pull in ONE transaction (items, candidates, the source's state, a
+    SourceSynced event and the egress entries), unless the source changed meanwhile."""
+    with transaction(conn):
+        recorder.flush(conn, now=now)
+        current = _source(conn, name)
+        if current is None or current["account"] != account:
+            return SyncResult(name, False, error="disconnected during the pull")
+        write(conn, name, pull, now=now)
+        conn.execute(
+            "UPDATE sources SET last_success = ?, last_error = NULL WHERE name = ?",
+            (iso(now), name),
+        )
+        events.append(
+            conn,
+            sources_pb2.SourceSynced(
+                source=name,
+                ok=True,
+                signals=len(pull.items) + len(pull.candidates),
+                duration_ms=duration,
+            ),
+            now=now,
+            source=name,
+        )
     return SyncResult(name, True, len(pull.items), len(pull.candidates), None, duration)
+
+
+def fail(
+    conn: sqlite3.Connection, name: str, recorder: Recorder, message: str, *, now: datetime
+) -> SyncResult:
+    """Record a failed pull (the source's last error, a SourceSynced event, the egress)."""
+    return _fail(conn, name, recorder, message, now=now, started=time.monotonic())
 
 
 def connect(
