@@ -4,6 +4,7 @@ tells the truth about the state check."""
 
 from __future__ import annotations
 
+import sqlite3
 import unicodedata
 import urllib.error
 import urllib.request
@@ -126,3 +127,18 @@ def test_the_callback_page_tells_the_truth_about_the_state_check(
         code, page = _visit(f"{listener.redirect_uri}?{query}")
     assert code == status and words in page
     assert "oO is connected" not in page
+
+
+def test_a_stored_tip_is_printed_through_the_sanitizer(
+    conn: sqlite3.Connection, oo_home: Path
+) -> None:
+    with conn:
+        conn.execute(
+            "INSERT INTO tips (id, text, kind, category, source, source_ref, decided_at,"
+            " expires_at, policy, propensity) VALUES ('t1', ?, 'todo', 'tasks', 'todoist',"
+            " '1', '2025-03-10T08:00:00.000000Z', '2025-03-11T00:00:00.000000Z', 'rules', 1.0)",
+            ("Finish “👩\u200d💻 ship\x1b]0;pwned\x07\u202e”: it is due today.",),
+        )
+    shown = run_oo("tip", env={"OO_NOW": "2025-03-10T09:00:00+00:00", "TZ": "UTC"})
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout == "Finish “👩\u200d💻 ship”: it is due today.\n"

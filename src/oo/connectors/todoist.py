@@ -184,7 +184,7 @@ def _expired(secret: dict[str, Any], now: datetime) -> bool:
 
 class TodoistConnector:
     name = NAME
-    scopes = SCOPES
+    scopes: tuple[str, ...] = SCOPES
     freshness_target = timedelta(minutes=15)
 
     def __init__(self, sleep: Callable[[float], None] = time.sleep) -> None:
