@@ -176,3 +176,27 @@ def test_a_hostile_calendar_is_one_clear_error_in_status(
     line = next(x for x in status.stdout.splitlines() if x.startswith("Source:"))
     assert "last error: the calendar is too large to read: a rule repeating every second" in line
     assert "7 items" not in line
+
+
+def test_a_calendar_built_to_be_slow_is_stopped_by_the_cpu_budget(tmp_path: Path) -> None:
+    # 150 daily series from 1700, each with an EXDATE (so no shortcut applies): dateutil
+    # walks 117,000 days for each, far more than 10 s of work. Small, and under every
+    # other bound.
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//oO tests//slow//EN"]
+    for n in range(150):
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:slow{n}@example.com",
+            "DTSTAMP:20250101T000000Z",
+            "DTSTART:17000101T090000Z",
+            "DTEND:17000101T100000Z",
+            "RRULE:FREQ=DAILY;BYDAY=MO",
+            "EXDATE:17000106T090000Z",
+            "END:VEVENT",
+        ]
+    path = tmp_path / "slow.ics"
+    path.write_text("\r\n".join([*lines, "END:VCALENDAR"]) + "\r\n")
+    assert path.stat().st_size < 100_000
+    with pytest.raises(ConnectorError, match=r"needs over 10 s of work to read"):
+        # A generous wall clock: on a loaded machine the CPU budget must be what stops it.
+        child.pull("calendar", State(NOW, "test", {"path": str(path)}), timeout=900)
