@@ -44,6 +44,7 @@ def _spawn(mode: str, name: str, state: State, timeout: float) -> dict[str, Any]
             "account": state.account,
             "install": state.install,
             "secret": state.secret,
+            "cursor": state.cursor,
         }
     )
     try:
@@ -135,6 +136,7 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
         parse_iso(request["now"]),
         str(request["account"]),
         dict(request["secret"]),
+        request.get("cursor"),
         str(request["install"]),
     )
     connector: Any = base.get(name)

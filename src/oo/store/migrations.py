@@ -216,7 +216,14 @@ def m004_daemon(db: Database) -> None:
 
 
 @migrations()
-def m005_install_id(db: Database) -> None:
+def m005_source_cursor(db: Database) -> None:
+    # What a connector wants back on its next pull (a CalDAV sync token and the derivatives
+    # of each calendar object), as JSON; never a secret. Deleted with the source's row.
+    _run(db, "ALTER TABLE sources ADD COLUMN cursor TEXT")
+
+
+@migrations()
+def m006_install_id(db: Database) -> None:
     # The data directory's identity: it names this directory's keyring entries, so two data
     # directories never touch each other's secrets. Not personal data: `forget` keeps it.
     import secrets
