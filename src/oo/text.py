@@ -68,7 +68,7 @@ def sanitize(text: object, *, limit: int | None = None) -> str:
                 continue
         in_flag = char == _BLACK_FLAG or (in_flag and 0xE0020 <= ord(char) <= 0xE007E)
         out.append(char)
-    clean = "".join(out).strip()
+    clean = _SPACES.sub(" ", "".join(out)).strip()  # spaces left around removed characters
     if limit is not None and len(clean) > limit:
         clean = clean[: max(0, limit - 1)].rstrip() + "…"
     return clean
