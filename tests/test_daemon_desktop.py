@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import OO, run_oo
+from oo.heavy import RESIDENT_DAEMON, heavy_loaded
+from tests.conftest import OO, run_oo, slowdown
 from tests.daemon_support import wait_for
 
 pytestmark = pytest.mark.desktop
@@ -28,7 +29,6 @@ NOW = "2025-03-05T12:00:00+00:00"  # a Wednesday noon: decision point #1 has com
 # scikit-learn and litellm run only in children, migrations (sqlite-utils) in a short child,
 # typer (and its pydantic) is skipped by `oo daemon run`, and with no source connected
 # nothing loads the connectors' keyring and OAuth libraries.
-HEAVY = ("sklearn", "litellm", "textual", "authlib", "keyring", "typer", "pydantic", "sqlite_utils")
 
 
 def _seed_that_sends() -> int:
@@ -153,7 +153,7 @@ class RunningDaemon:
         return data
 
     def started(self) -> dict[str, Any]:
-        return wait_for(
+        info: dict[str, Any] = wait_for(
             lambda: (
                 self.status()
                 if self.status().get("pid") == self.proc.pid
@@ -162,6 +162,7 @@ class RunningDaemon:
             ),
             what="the daemon's first deliver run",
         )
+        return info
 
     def stop(self) -> tuple[int, float]:
         began = time.monotonic()
@@ -234,9 +235,10 @@ def test_a_due_tip_is_notified_and_done_is_recorded(
     desktop.close_all()
     assert text in desktop.history_texts()
 
+    limit = 1.0 * slowdown()  # 1 s on an idle machine, scaled by the machine's load now
     code, took = daemon.stop()
     assert code == 0
-    assert took < 1.0, f"SIGTERM took {took:.2f} s"
+    assert took < limit, f"SIGTERM took {took:.2f} s (limit {limit:.2f} s)"
     status = run_oo("daemon", "status", "--json")
     info = json.loads(status.stdout)
     assert info["running"] is False
@@ -272,7 +274,7 @@ def test_one_daemon_per_data_directory_and_a_resident_without_heavy_modules(
     first = start_daemon(OO_DAEMON_SEED="1")
     info = first.started()
     loaded = set(info["modules"])
-    assert not loaded & set(HEAVY), loaded & set(HEAVY)
+    assert heavy_loaded(loaded, allowed=RESIDENT_DAEMON) == set()
     assert "apscheduler" in loaded
 
     second = start_daemon(OO_DEBUG="")

@@ -24,7 +24,7 @@ def _tip(conn: sqlite3.Connection, now: datetime = NOW, seed: int = 0) -> sqlite
 
 def test_every_decision_is_logged_with_what_replays_it(conn: sqlite3.Connection) -> None:
     tip = _tip(conn)
-    assert tip["policy"] == "default/1"
+    assert tip["policy"] == "default/2"  # the policy and its model version
     log = conn.execute("SELECT * FROM decisions WHERE tip_id = ?", (tip["id"],)).fetchone()
     actions = json.loads(log["actions"])
     scores = json.loads(log["scores"])
@@ -68,7 +68,8 @@ def test_an_expired_unreacted_tip_counts_as_ignored_and_is_learned(
     recommender.mark_shown(conn, tip["id"], NOW)
     after = _tip(conn, NOW + timedelta(hours=6))
     assert after["id"] != tip["id"]
-    assert recommender.get(conn, tip["id"])["status"] == "ignored"
+    before = recommender.get(conn, tip["id"])
+    assert before is not None and before["status"] == "ignored"
     reward = conn.execute("SELECT reward FROM decisions WHERE tip_id = ?", (tip["id"],)).fetchone()
     assert reward[0] == pytest.approx(0.1)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from oo import paths
 from oo.store import db, migrations
 from oo.store.schema import SCHEMA_VERSION
 
@@ -72,7 +73,7 @@ def test_a_database_from_an_earlier_version_upgrades_and_keeps_its_data(oo_home:
 
     first = migrations.migrations._migrations[0].name
     later = [m.name for m in migrations.migrations._migrations[1:]]
-    conn = db.connect(db.paths.db_path(), create=True)
+    conn = db.connect(paths.db_path(), create=True)
     migrations.migrations.apply(Database(conn), stop_before=later[0])
     conn.execute("PRAGMA user_version = 1")
     conn.execute("INSERT INTO moods (id, time, score, note) VALUES ('m1', 't', 4, 'kept')")

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import typer
-
 from oo import clock
 from oo.cli import common
+from oo.cli.lazy import typer
 from oo.engine.tips import TIP_COLUMNS, tip_dict
 from oo.errors import OOError
 
@@ -16,7 +15,6 @@ def history(
     limit: Annotated[int, typer.Option("--limit", "-n", help="How many tips, newest first.")] = 20,
     json: Annotated[bool, typer.Option("--json", help="Print JSON Lines.")] = False,
 ) -> None:
-    """The tips you have seen and what you did with them, newest first."""
     if limit < 1:
         raise OOError("--limit must be at least 1", 2)
     with common.store() as conn:

@@ -102,8 +102,9 @@ def term_label(context_feature: str, action_feature: str) -> str:
     return f"{what} {when}".strip()
 
 
-def explain_terms(terms: Any, bonus: float) -> list[dict[str, Any]]:
-    """Contributions grouped by readable label, largest magnitude first."""
+def explain_terms(terms: Any) -> list[dict[str, Any]]:
+    """The terms of the expected reward grouped by readable label, largest magnitude first;
+    the small ones are summed as "other terms", so the list adds up to the expected reward."""
     grouped: dict[str, float] = {}
     for i, cname in enumerate(CONTEXT_FEATURES):
         for j, aname in enumerate(ACTION_FEATURES):
@@ -112,13 +113,12 @@ def explain_terms(terms: Any, bonus: float) -> list[dict[str, Any]]:
                 label = term_label(cname, aname)
                 grouped[label] = grouped.get(label, 0.0) + value
     items = sorted(grouped.items(), key=lambda kv: -abs(kv[1]))
-    shown = [{"term": k, "value": round(v, 4)} for k, v in items[:TOP_TERMS] if abs(v) >= 5e-4]
-    rest = sum(v for _, v in items[TOP_TERMS:])
-    if abs(rest) >= 5e-4:
-        shown.append({"term": "other terms", "value": round(rest, 4)})
-    if abs(bonus) >= 5e-4:
-        shown.append({"term": "exploration bonus (still learning)", "value": round(bonus, 4)})
-    return shown
+    shown = [(k, v) for k, v in items[:TOP_TERMS] if abs(v) >= 5e-4]
+    rest = sum(v for k, v in items if (k, v) not in shown)
+    out = [{"term": k, "value": round(v, 4)} for k, v in shown]
+    if abs(rest) >= 5e-5:
+        out.append({"term": "other terms", "value": round(rest, 4)})
+    return out
 
 
 Loaded = list[tuple[str, Any]]  # (role, policy), the active one first
@@ -163,27 +163,7 @@ def decide(
             "scores": [round(float(s), 6) for s in mean(context, actions)] if mean else [],
         }
     chosen = cands[decision.index]
-    why: dict[str, Any] = {
-        "policy": f"{active.name}/{active.version}",
-        "propensity": round(decision.propensity, 6),
-        "score": round(float(decision.scores[decision.index]), 4),
-        "candidates": len(cands),
-        "reasons": list(chosen.reasons),
-        "signals": ctx.signals(),
-        "learned_from": active.updates,
-    }
-    contributions = getattr(active, "contributions", None)
-    if contributions is not None:
-        terms, bonus = contributions(context, actions[decision.index])
-        why["terms"] = explain_terms(terms, bonus)
-    if len(cands) > 1:
-        order = np.argsort(-decision.scores, kind="stable")
-        runner = int(order[0] if order[0] != decision.index else order[1])
-        why["runner_up"] = {
-            "text": cands[runner].text,
-            "score": round(float(decision.scores[runner]), 4),
-            "probability": round(float(decision.probabilities[runner]), 6),
-        }
+    why = _why(active, decision, cands, context=context, actions=actions, ctx=ctx)
     return Choice(
         candidate=chosen,
         propensity=float(decision.propensity),
@@ -200,6 +180,48 @@ def decide(
     )
 
 
+def _why(
+    active: Any, decision: Any, cands: list[Candidate], *, context: Any, actions: Any, ctx: Context
+) -> dict[str, Any]:
+    """What `oo why` shows: the score split into expected reward (its terms), the optimism
+    bonus and any offset the caller added (variety); whether the draw was made to learn;
+    and the best other candidate."""
+    import numpy as np  # heavy: only when a decision is made
+
+    index = decision.index
+    chosen = cands[index]
+    score = float(decision.scores[index])
+    why: dict[str, Any] = {
+        "policy": f"{active.name}/{active.version}",
+        "propensity": round(decision.propensity, 6),
+        "score": round(score, 4),
+        "candidates": len(cands),
+        "reasons": list(chosen.reasons),
+        "signals": ctx.signals(),
+        "learned_from": active.updates,
+    }
+    contributions = getattr(active, "contributions", None)
+    if contributions is not None:
+        terms, bonus = contributions(context, actions[index])
+        mean = float(terms.sum())
+        why["expected_reward"] = round(mean, 4)
+        why["bonus"] = round(bonus, 4)
+        why["offset"] = round(score - mean - bonus, 4)
+        why["terms"] = explain_terms(terms)
+    best = int(np.argmax(decision.scores))
+    why["exploratory"] = bool(decision.scores[best] > score)
+    if len(cands) > 1:
+        others = np.array(decision.scores, dtype=np.float64)
+        others[index] = -np.inf
+        runner = int(np.argmax(others))
+        why["runner_up"] = {
+            "text": cands[runner].text,
+            "score": round(float(decision.scores[runner]), 4),
+            "probability": round(float(decision.probabilities[runner]), 6),
+        }
+    return why
+
+
 def learn(
     conn: sqlite3.Connection, tip_id: str, reward: float, *, now: datetime, seed: int | None = None
 ) -> Loaded | None:
@@ -212,17 +234,27 @@ def learn(
 
     import numpy as np  # heavy: only when learning
 
-    from oo.clock import iso
-    from oo.engine import state
+    from oo.clock import iso, parse_iso
+    from oo.engine import rewards, state
 
     row = conn.execute(
         "SELECT context, actions, chosen, reward FROM decisions WHERE tip_id = ?", (tip_id,)
     ).fetchone()
     if row is None or row["reward"] is not None:
         return None
-    context = np.array(json.loads(row["context"]), dtype=np.float64)
-    actions = np.array(json.loads(row["actions"]), dtype=np.float64)
+    tip = conn.execute(
+        "SELECT status, reacted_at, later_until FROM tips WHERE id = ?", (tip_id,)
+    ).fetchone()
+    if tip is not None and tip["status"] == "later" and tip["later_until"] and tip["reacted_at"]:
+        # `later` teaches by the time asked for: soon is nearly a yes, days ahead nearly a no.
+        ahead = parse_iso(tip["later_until"]) - parse_iso(tip["reacted_at"])
+        reward = rewards.reward("later", later_minutes=ahead.total_seconds() / 60) or reward
     policies = state.load(conn, now=now, seed=seed)
+    try:
+        context = np.array(json.loads(row["context"]), dtype=np.float64)
+        actions = np.array(json.loads(row["actions"]), dtype=np.float64)
+    except (ValueError, TypeError):  # a damaged log row teaches nothing
+        context = actions = np.zeros(0)
     for _, policy in policies:
         try:
             policy.update(context, actions, int(row["chosen"]), reward)
