@@ -8,6 +8,7 @@ CREATE TABLE egress ( id TEXT PRIMARY KEY, time TEXT NOT NULL, host TEXT NOT NUL
 CREATE TABLE events ( id TEXT PRIMARY KEY, type TEXT NOT NULL, time TEXT NOT NULL, source TEXT NOT NULL, payload BLOB NOT NULL );
 CREATE TABLE habit_checkins ( id TEXT PRIMARY KEY, habit_id TEXT NOT NULL REFERENCES habits (id) ON DELETE CASCADE, time TEXT NOT NULL );
 CREATE TABLE habits ( id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE, every TEXT NOT NULL, created_at TEXT NOT NULL );
+CREATE TABLE install ( id TEXT PRIMARY KEY CHECK (length(id) >= 16 AND instr(id, '/') = 0), created_at TEXT NOT NULL );
 CREATE TABLE items ( source TEXT NOT NULL, item_id TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('task', 'event')), due TEXT, due_has_time INTEGER NOT NULL DEFAULT 0, priority INTEGER, labels TEXT NOT NULL DEFAULT '[]', project_id TEXT, start TEXT, end TEXT, all_day INTEGER NOT NULL DEFAULT 0, busy INTEGER NOT NULL DEFAULT 1, completed_at TEXT, updated_at TEXT NOT NULL, PRIMARY KEY (source, item_id) );
 CREATE TABLE moods ( id TEXT PRIMARY KEY, time TEXT NOT NULL, score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5), note TEXT );
 CREATE TABLE policy_state ( name TEXT PRIMARY KEY, role TEXT NOT NULL CHECK (role IN ('active', 'shadow')), version TEXT NOT NULL, params BLOB NOT NULL, updates INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL );

@@ -14,6 +14,7 @@ from oo.errors import OOError
 from oo.llm import keys
 from oo.llm import run as runner
 from oo.llm.settings import load as load_settings
+from oo.store.install import install_id
 
 app = typer.Typer(
     name="llm",
@@ -119,12 +120,14 @@ def key_set(provider: Provider) -> None:
         secret = getpass.getpass(f"API key for {provider}: ")
     else:
         secret = sys.stdin.readline()
-    keys.set_key(provider, secret)
+    with common.store() as conn:
+        keys.set_key(provider, secret, install=install_id(conn))
     print(f"Stored the {provider} key in the OS keyring (oo, {keys.username(provider)}).")
 
 
 @key_app.command("rm")
 def key_rm(provider: Provider) -> None:
     """Remove a provider's API key from the OS keyring."""
-    removed = keys.delete_key(provider)
+    with common.store() as conn:
+        removed = keys.delete_key(provider, install=install_id(conn))
     print(f"Removed the {provider} key." if removed else f"No {provider} key was stored.")

@@ -34,6 +34,7 @@ from oo.llm.settings import PROMPT_VERSION, Settings
 from oo.llm.settings import load as load_settings
 from oo.store import events
 from oo.store.db import open_store, transaction
+from oo.store.install import install_id
 
 if TYPE_CHECKING:  # the prompt, the gate and the contract load after the endpoint answers
     from oo.llm import context
@@ -327,8 +328,12 @@ def run(
     from oo.llm import context
     from oo.llm.validate import AnswerError, validate
 
-    secret = keys.get_key(settings.provider) if settings.needs_key else None
     with closing(open_store()) as conn:
+        secret = (
+            keys.get_key(settings.provider, install=install_id(conn))
+            if settings.needs_key
+            else None
+        )
         mode, language = settings.context_mode, settings.language
         ctx = context.build(conn, now, mode=mode, secrets=[secret or ""], language=language)
         existing = _existing_texts(conn, now)

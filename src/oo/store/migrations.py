@@ -259,6 +259,25 @@ def m006_generated_tip_provenance(db: Database) -> None:
     )
 
 
+@migrations()
+def m007_install_id(db: Database) -> None:
+    # The data directory's identity: it names this directory's keyring entries, so two data
+    # directories never touch each other's secrets. Not personal data: `forget` keeps it.
+    import secrets
+
+    _run(
+        db,
+        """CREATE TABLE install (
+            id TEXT PRIMARY KEY CHECK (length(id) >= 16 AND instr(id, '/') = 0),
+            created_at TEXT NOT NULL
+        )""",
+    )
+    db.execute(
+        "INSERT INTO install (id, created_at) VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ'))",
+        [secrets.token_hex(16)],
+    )
+
+
 def migrate(conn: sqlite3.Connection) -> None:
     """Apply pending migrations under the write lock, so concurrent first runs agree."""
     db = Database(conn)
