@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from oo.clock import parse_iso
+from oo.connectors.todoist import TodoistConnector
 from tests.conftest import RunOo
 from tests.servers.todoist import TodoistServer, due, task
 
@@ -69,7 +70,9 @@ def test_consent_is_recorded_and_withdrawing_stops_the_next_pull(
         json.loads(x)["body"]
         for x in oo("events", "--json", "--type", "consent_changed").stdout.splitlines()
     ]
-    assert consents == [{"subject": "todoist", "given": True, "text_version": 1}]
+    assert consents == [
+        {"subject": "todoist", "given": True, "text_version": TodoistConnector.consent.version}
+    ]
 
     withdrawn = oo("consent", "withdraw", "todoist", env=env)
     assert withdrawn.returncode == 0, withdrawn.stderr

@@ -83,7 +83,8 @@ def test_consent_is_recorded_and_a_changed_text_asks_again(
 
     from oo.connectors.todoist import TodoistConnector
 
-    newer = replace(TodoistConnector.consent, version=2)  # the connector changes its text
+    # the connector changes its text
+    newer = replace(TodoistConnector.consent, version=TodoistConnector.consent.version + 1)
     monkeypatch.setattr(TodoistConnector, "consent", newer)
     assert not consent.has_consent(conn, "todoist")
     consent.record(conn, "todoist", given=True, now=now + timedelta(minutes=1))

@@ -297,13 +297,14 @@ class CalDAVConnector:
     )
     consent = ConsentText(
         NAME,
-        1,
+        2,
         reads="the events of the calendars you choose on your CalDAV server, with their "
         "titles as the server sends them (oO reads them only to work out times).",
         keeps="event start and end times, all-day and busy flags, event ids and each "
         "calendar's sync token. No titles, places, descriptions or attendees.",
-        sends="nothing with a local model; with a cloud model only whether you are busy "
-        "and how long your free time is (redacted).",
+        sends="to the model you set up (on this machine, or a cloud one only after "
+        "`oo llm consent`): whether you are busy now, the minutes to your next busy event "
+        "and how many are left today. Never a title, place or attendee.",
     )
     privacy = (
         "Its address, user name and app password are in your OS keyring. oO keeps event"

@@ -210,12 +210,13 @@ class CalendarConnector:
     )
     consent = ConsentText(
         NAME,
-        1,
+        2,
         reads="the events of your calendar feed, from now to 7 days ahead.",
         keeps="event start and end times, all-day and busy flags, and event ids. "
         "No titles, places or attendees.",
-        sends="nothing with a local model; with a cloud model only whether you are busy "
-        "and how long your free time is (redacted).",
+        sends="to the model you set up (on this machine, or a cloud one only after "
+        "`oo llm consent`): whether you are busy now, the minutes to your next busy event "
+        "and how many are left today. Never a title, place or attendee.",
     )
     privacy = (
         "Its file path or secret URL is in your OS keyring. oO keeps event times, all-day"

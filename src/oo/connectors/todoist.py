@@ -197,12 +197,13 @@ class TodoistConnector:
     )
     consent = ConsentText(
         NAME,
-        1,
+        2,
         reads="your Todoist tasks and completed tasks (read-only scope data:read).",
         keeps="task ids, due dates, priorities, labels and project ids, and the few todo "
         "tips made from your most pressing tasks (with their titles). No other task text.",
-        sends="nothing with a local model; with a cloud model only counts and categories "
-        "(redacted), unless you consent to full text separately.",
+        sends="to the model you set up (on this machine, or a cloud one only after "
+        "`oo llm consent`): counts of open tasks overdue, due today, due this week and of "
+        "high priority. Never a task's title or text.",
     )
     privacy = (
         "Its token is in your OS keyring. oO keeps task ids, due dates, priorities, labels,"
