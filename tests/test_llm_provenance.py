@@ -81,6 +81,9 @@ def test_provenance_outlives_the_candidates(
     exported = [json.loads(line) for line in oo("export").stdout.splitlines()]
     (row,) = [e["row"] for e in exported if e["kind"] == "tips" and e["row"]["id"] == tip_id]
     assert {k: row[k] for k in expected} == expected
+    listed = [json.loads(line) for line in oo("history", "--json").stdout.splitlines()]
+    assert [t["provenance"] for t in listed if t["id"] == tip_id] == [expected]
+    assert f"(written by {MODEL}, run {run_id})" in oo("history").stdout
 
 
 def test_other_tips_carry_no_provenance(conn: sqlite3.Connection, oo: Any) -> None:

@@ -9,6 +9,7 @@ from oo.cli import common
 from oo.cli.lazy import typer
 from oo.engine.tips import TIP_COLUMNS, tip_dict
 from oo.errors import OOError
+from oo.text import sanitize
 
 
 def history(
@@ -26,4 +27,5 @@ def history(
             common.emit_json(tip_dict(row))
         else:
             when = clock.parse_iso(row["decided_at"]).astimezone().strftime("%Y-%m-%d %H:%M")
-            print(f"{when}  {row['status']:<9}  {row['text']}")
+            made = f"  (written by {row['model']}, run {row['run_id']})" if row["model"] else ""
+            print(f"{when}  {row['status']:<9}  {sanitize(row['text'])}{made}")

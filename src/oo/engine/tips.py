@@ -11,8 +11,10 @@ if TYPE_CHECKING:
 
 TIP_COLUMNS = (
     "id, text, kind, category, source, library_id, decided_at, shown_at, expires_at,"
-    " status, reacted_at, later_until, policy, propensity"
+    " status, reacted_at, later_until, policy, propensity,"
+    " model_alias, model, run_id, prompt_version, signal"
 )
+PROVENANCE = ("model_alias", "model", "run_id", "prompt_version", "signal")
 
 
 class Reaction:
@@ -112,7 +114,16 @@ def tip_dict(row: sqlite3.Row) -> dict[str, Any]:
         "later_until": row["later_until"],
         "policy": row["policy"],
         "propensity": row["propensity"],
+        "provenance": provenance(row),
     }
+
+
+def provenance(row: sqlite3.Row) -> dict[str, Any] | None:
+    """Where a generated tip came from (model, run, prompt, signal); None for other tips."""
+    if row["source"] != "llm":
+        return None
+    keys = row.keys()
+    return {k: row[k] if k in keys else None for k in PROVENANCE}
 
 
 def to_json(row: sqlite3.Row) -> str:

@@ -10,6 +10,7 @@ import json
 import sqlite3
 from typing import Any
 
+from oo.engine.tips import provenance
 from oo.errors import OOError
 
 _SIGNAL_NAMES = {
@@ -59,19 +60,8 @@ def explain(conn: sqlite3.Connection, tip_id: str | None = None) -> dict[str, An
         "runner_up": why.get("runner_up"),
         "candidates": why.get("candidates"),
         "learned_from": why.get("learned_from"),
-        "provenance": _provenance(row),
+        "provenance": provenance(row),
     }
-
-
-_PROVENANCE = ("model_alias", "model", "run_id", "prompt_version", "signal")
-
-
-def _provenance(row: sqlite3.Row) -> dict[str, Any] | None:
-    """Where a generated tip came from (model, run, prompt, signal); None for other tips."""
-    if row["source"] != "llm":
-        return None
-    keys = row.keys()
-    return {k: row[k] if k in keys else None for k in _PROVENANCE}
 
 
 def _signal_text(name: str, value: Any) -> str:
