@@ -328,9 +328,13 @@ def test_the_keyring_is_read_only_when_a_key_is_needed(
 ) -> None:
     import keyring
 
+    from oo.secrets import username
+    from oo.store.install import install_id
+
     counting = CountingKeyring()
-    counting.store[("oo", "llm:openai")] = "sk-stored-key-123"
-    counting.store[("oo", "llm:ollama_chat")] = "sk-stored-key-123"
+    install = install_id(conn)  # keys are named per data directory
+    counting.store[("oo", username("llm", "openai", install))] = "sk-stored-key-123"
+    counting.store[("oo", username("llm", "ollama_chat", install))] = "sk-stored-key-123"
     previous = keyring.get_keyring()
     keyring.set_keyring(counting)
     try:
