@@ -156,7 +156,7 @@ class RunningDaemon:
         return data
 
     def started(self) -> dict[str, Any]:
-        return wait_for(
+        info: dict[str, Any] = wait_for(
             lambda: (
                 self.status()
                 if self.status().get("pid") == self.proc.pid
@@ -165,6 +165,7 @@ class RunningDaemon:
             ),
             what="the daemon's first deliver run",
         )
+        return info
 
     def stop(self) -> tuple[int, float]:
         began = time.monotonic()

@@ -33,6 +33,7 @@ from oo.store import events
 from oo.store.db import transaction
 
 LOCK_WAIT_S = 120
+STORE_FAILED = "the database failed"
 DONE_KEPT = timedelta(days=30)
 ClientFactory = Callable[[Recorder], httpx2.Client]
 
@@ -196,35 +197,77 @@ def sync(
                 return _fail(conn, name, recorder, str(exc), now=now, started=started)
             except ConnectorError as exc:
                 return _fail(conn, name, recorder, str(exc), now=now, started=started)
+            except sqlite3.Error as exc:  # the store failed mid-pull (e.g. the ledger's write)
+                return _store_failed(conn, name, recorder, exc, now=now, started=started)
             except Exception as exc:  # a connector bug must not take the store with it
                 message = f"the {name} connector failed ({type(exc).__name__}); nothing was changed"
                 return _fail(conn, name, recorder, message, now=now, started=started)
             duration = int((time.monotonic() - started) * 1000)
-            with transaction(conn):
-                recorder.flush(conn, now=now)
-                current = _source(conn, name)
-                if current is None or current["account"] != account:
-                    return SyncResult(name, False, error="disconnected during the pull")
-                write(conn, name, pull, now=now)
-                conn.execute(
-                    "UPDATE sources SET last_success = ?, last_error = NULL WHERE name = ?",
-                    (iso(now), name),
-                )
-                events.append(
-                    conn,
-                    sources_pb2.SourceSynced(
-                        source=name,
-                        ok=True,
-                        signals=len(pull.items) + len(pull.candidates),
-                        duration_ms=duration,
-                    ),
-                    now=now,
-                    source=name,
-                )
+            try:
+                return _commit(conn, name, account, pull, recorder, now=now, duration=duration)
+            except sqlite3.Error as exc:
+                return _store_failed(conn, name, recorder, exc, now=now, started=started)
     except Timeout:
         raise OOError(
             f"another oO process has been syncing {name} for {LOCK_WAIT_S} s; try again later"
         ) from None
+
+
+def store_error(name: str, exc: sqlite3.Error) -> str:
+    """What a store failure during a sync is: the database's, in SQLite's words."""
+    return f"{STORE_FAILED} while syncing {name} (SQLite: {exc}); nothing was changed"
+
+
+def _store_failed(
+    conn: sqlite3.Connection,
+    name: str,
+    recorder: Recorder,
+    exc: sqlite3.Error,
+    *,
+    now: datetime,
+    started: float,
+) -> SyncResult:
+    """The store, not the provider, failed: say so, and record it if the store lets us."""
+    message = store_error(name, exc)
+    try:
+        return _fail(conn, name, recorder, message, now=now, started=started)
+    except sqlite3.Error:
+        duration = int((time.monotonic() - started) * 1000)
+        return SyncResult(name, False, error=message, duration_ms=duration)
+
+
+def _commit(
+    conn: sqlite3.Connection,
+    name: str,
+    account: str,
+    pull: Pull,
+    recorder: Recorder,
+    *,
+    now: datetime,
+    duration: int,
+) -> SyncResult:
+    """Write a finished pull in one transaction."""
+    with transaction(conn):
+        recorder.flush(conn, now=now)
+        current = _source(conn, name)
+        if current is None or current["account"] != account:
+            return SyncResult(name, False, error="disconnected during the pull")
+        write(conn, name, pull, now=now)
+        conn.execute(
+            "UPDATE sources SET last_success = ?, last_error = NULL WHERE name = ?",
+            (iso(now), name),
+        )
+        events.append(
+            conn,
+            sources_pb2.SourceSynced(
+                source=name,
+                ok=True,
+                signals=len(pull.items) + len(pull.candidates),
+                duration_ms=duration,
+            ),
+            now=now,
+            source=name,
+        )
     return SyncResult(name, True, len(pull.items), len(pull.candidates), None, duration)
 
 
