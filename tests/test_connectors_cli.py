@@ -179,9 +179,44 @@ def test_oo_tip_loads_no_connector_library(oo, oo_home: Path) -> None:  # type: 
         "import sys; from oo.cli import main; sys.argv=['oo','tip']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "heavy=[m for m in ('keyring','authlib','httpx2','icalendar','recurring_ical_events',"
-        "'filelock') if m in sys.modules]\nprint('HEAVY', heavy, file=sys.stderr)"
+        "'filelock','caldav','niquests','lxml') if m in sys.modules]\n"
+        "print('HEAVY', heavy, file=sys.stderr)"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=False
     )
     assert "HEAVY []" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("calendar",), "give the calendar PATH_OR_URL: `oo connect calendar PATH_OR_URL`"),
+        (("todoist", "/some/path"), "`oo connect todoist` takes no path or URL"),
+        (("calendar", "x.ics", "--token-stdin"), "`oo connect calendar` reads no token"),
+        (("nope",), "no source named 'nope'; known sources: caldav, calendar, todoist"),
+    ],
+)
+def test_connect_checks_its_arguments_against_the_connectors_flow(
+    oo,  # type: ignore[no-untyped-def]
+    oo_home: Path,
+    args: tuple[str, ...],
+    words: str,
+) -> None:
+    result = oo("connect", *args, "--yes")
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"oo: {words}") and result.stderr.count("\n") == 1
+    assert (
+        not (oo_home / "oo.db").exists()
+        or json.loads(oo("status", "--json").stdout)["sources"] == []
+    )
+
+
+def test_a_secret_on_stdin_means_consent_must_be_given_with_yes(
+    oo,  # type: ignore[no-untyped-def]
+    oo_home: Path,
+) -> None:
+    result = oo("connect", "caldav", "https://me@dav.example.com/", input="app-password\n")
+    assert result.returncode == 2
+    assert "oO will read: the events of the calendars you choose" in result.stderr
+    assert result.stderr.splitlines()[-1].startswith("oo: connecting caldav needs your consent")

@@ -79,10 +79,12 @@ def test_consent_is_recorded_and_a_changed_text_asks_again(
         consent.require(conn, "todoist")
     consent.record(conn, "todoist", given=True, now=now)
     assert consent.has_consent(conn, "todoist")
-    newer = consent.TEXTS["todoist"].__class__(
-        **{**consent.TEXTS["todoist"].__dict__, "version": 2}
-    )
-    monkeypatch.setitem(consent.TEXTS, "todoist", newer)
+    from dataclasses import replace
+
+    from oo.connectors.todoist import TodoistConnector
+
+    newer = replace(TodoistConnector.consent, version=2)  # the connector changes its text
+    monkeypatch.setattr(TodoistConnector, "consent", newer)
     assert not consent.has_consent(conn, "todoist")
     consent.record(conn, "todoist", given=True, now=now + timedelta(minutes=1))
     assert consent.has_consent(conn, "todoist")

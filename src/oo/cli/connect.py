@@ -1,4 +1,9 @@
-"""`oo connect todoist [--token-stdin]` and `oo connect calendar PATH_OR_URL`."""
+"""`oo connect NAME [ARGUMENT] [--token-stdin] [--select ...]`: connect any installed source.
+
+The connector brings its flow (token on stdin, OAuth in the browser, a path or URL), its
+consent text and its freshness target; this command asks consent, runs the flow, pulls once
+and saves, with no branch per source.
+"""
 
 from __future__ import annotations
 
@@ -16,14 +21,30 @@ if TYPE_CHECKING:
     from oo.connectors.http import Recorder
 
 
-def connect(
-    source: Annotated[str, typer.Argument(help="todoist or calendar.")],
-    location: Annotated[
-        str | None, typer.Argument(help="For calendar: an .ics file or its (secret) URL.")
+def connect(  # noqa: PLR0917 (a typer command: its options are parameters)
+    source: Annotated[
+        str, typer.Argument(help="An installed source: todoist, calendar, caldav, or a plugin's.")
+    ],
+    argument: Annotated[
+        str | None,
+        typer.Argument(
+            help="What the source needs: calendar an .ics file or its (secret) URL, caldav"
+            " the server's URL (https://USER@host/...).",
+            metavar="[PATH_OR_URL]",
+        ),
     ] = None,
     token_stdin: Annotated[
-        bool, typer.Option("--token-stdin", help="Read a Todoist personal API token from stdin.")
+        bool,
+        typer.Option("--token-stdin", help="Read the token (Todoist API token) from stdin."),
     ] = False,
+    select: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--select",
+            help="Which of the account's collections to use (caldav: a calendar's name);"
+            " repeat for several.",
+        ),
+    ] = None,
     timeout: Annotated[
         float, typer.Option("--timeout", help="Seconds to wait for the browser.", min=1)
     ] = 300,
@@ -31,69 +52,61 @@ def connect(
         bool, typer.Option("--yes", "-y", help="Agree to the consent text without asking.")
     ] = False,
 ) -> None:
-    """Connect a source; its token or secret URL goes to the OS keyring, nowhere else."""
+    """Connect a source; its token, password or secret URL goes to the OS keyring only."""
     from oo.connectors import base
 
-    if source not in base.names():
-        raise OOError(f"no source named {source!r}; known sources: {', '.join(base.names())}", 2)
+    connector = base.get(source)
+    flow = connector.connect_flow
+    if flow.argument is None and argument is not None:
+        raise OOError(f"`oo connect {source}` takes no path or URL; see `oo connect --help`", 2)
+    if flow.argument is not None and argument is None:
+        raise OOError(
+            f"give the {source} {flow.argument}: `oo connect {source} {flow.argument}`", 2
+        )
+    if token_stdin and flow.stdin == "never":
+        raise OOError(f"`oo connect {source}` reads no token from stdin", 2)
     from oo import secrets
     from oo.connectors import http, sync
 
     secrets.check()  # before a browser opens or a byte leaves
     now = common.now()
+    setup = base.Setup(
+        now=now,
+        argument=argument,
+        token_stdin=token_stdin,
+        selections=tuple(select or ()),
+        timeout=timeout,
+    )
     recorder = http.Recorder(source=source, purpose="connect")
     with common.store() as conn:
-        _ask_consent(conn, source, yes=yes, stdin_busy=token_stdin, now=now)
-        if source == "calendar":
-            from oo.connectors import calendar
-
-            if location is None:
-                raise OOError("give the calendar: `oo connect calendar PATH_OR_URL`", 2)
-            account, secret = calendar.secret_for(location)
-            method = "url" if "url" in secret else "file"
-            connector = calendar.CalendarConnector()
-            try:
-                with http.client(recorder) as client:
-                    pull = connector.pull(client, base.State(now, account, secret))
-            except base.ConnectorError:
-                _record(conn, recorder, now)
-                raise
-        elif source == "todoist":
-            from oo.connectors import todoist
-
-            if location is not None:
-                raise OOError("`oo connect todoist` takes no path; see `oo connect --help`", 2)
-            try:
-                with http.client(recorder) as client:
-                    if token_stdin:
-                        if sys.stdin.isatty():
-                            print("Paste your Todoist API token, then Enter:", file=sys.stderr)
-                        secret = todoist.personal_token(sys.stdin.readline())
-                        method = "personal_token"
-                    else:
-                        secret = todoist.authorize(client, timeout=timeout)
-                        method = "oauth"
-                    account = todoist.account_of(client, secret)
-                    pull = todoist.TodoistConnector().pull(client, base.State(now, account, secret))
-            except base.ConnectorError:
-                _record(conn, recorder, now)
-                raise
-        else:
-            raise OOError(f"`oo connect {source}` is not supported by this command", 2)
+        _ask_consent(conn, source, yes=yes, now=now)
+        try:
+            with http.client(recorder) as client:
+                done = connector.connect(client, setup)
+                pull = connector.pull(client, base.State(now, done.account, done.secret))
+        except base.ConnectorError:
+            _record(conn, recorder, now)
+            raise
         sync.connect(
-            conn, source, account, secret, method=method, now=now, pull=pull, recorder=recorder
+            conn,
+            source,
+            done.account,
+            done.secret,
+            method=done.method,
+            now=now,
+            pull=pull,
+            recorder=recorder,
         )
     what = "todo tips" if pull.candidates else "tips"
     print(
-        f"Connected {source} ({account}): {len(pull.items)} items,"
+        f"Connected {source} ({done.account}): {len(pull.items)} items,"
         f" {len(pull.candidates)} {what}. The secret is in your OS keyring."
     )
 
 
-def _ask_consent(
-    conn: sqlite3.Connection, source: str, *, yes: bool, stdin_busy: bool, now: datetime
-) -> None:
-    """Before anything is fetched: what will be read, kept and sent; a recorded yes or no."""
+def _ask_consent(conn: sqlite3.Connection, source: str, *, yes: bool, now: datetime) -> None:
+    """Before anything is fetched: what will be read, kept and sent; a recorded yes or no.
+    Only a terminal is asked: piped stdin may carry a secret, so it needs --yes."""
     from oo.privacy import consent
 
     if consent.has_consent(conn, source):
@@ -101,7 +114,7 @@ def _ask_consent(
     text = consent.text_for(source)
     print(f"{text.render()}\n", file=sys.stderr)
     if not yes:
-        if stdin_busy or not sys.stdin.isatty():
+        if not sys.stdin.isatty():
             raise OOError(
                 f"connecting {source} needs your consent: read it above (or `oo consent show"
                 f" {source}`), then run again with --yes",

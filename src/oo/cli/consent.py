@@ -22,7 +22,10 @@ app = typer.Typer(
 Subject = Annotated[
     str,
     typer.Argument(
-        help="todoist, calendar, llm:redacted or llm:full.", metavar="SUBJECT", show_default=False
+        help="An installed source (todoist, calendar, caldav, a plugin's) or an LLM mode"
+        " (llm:redacted, llm:full).",
+        metavar="SUBJECT",
+        show_default=False,
     ),
 ]
 

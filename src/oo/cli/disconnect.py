@@ -10,7 +10,9 @@ import typer
 from oo.cli import common
 
 
-def disconnect(source: Annotated[str, typer.Argument(help="todoist or calendar.")]) -> None:
+def disconnect(
+    source: Annotated[str, typer.Argument(help="A connected source (see `oo status`).")],
+) -> None:
     """Revoke the token at the provider, delete it from the keyring, and delete the items and
     tips made from the source (its history stays; `oo forget --source` deletes that too)."""
     from oo.connectors.sync import disconnect as run

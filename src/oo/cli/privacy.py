@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -30,8 +31,11 @@ def privacy(ctx: typer.Context, json: JsonOption = False) -> None:
     """What oO holds, who agreed to what, and what left this machine."""
     if ctx.invoked_subcommand is not None:
         return
+    from oo.connectors.base import privacy_descriptions
+
+    installed = privacy_descriptions()
     with common.store() as conn:
-        info = page.collect(conn, now=common.now())
+        info = page.collect(conn, now=common.now(), installed=installed)
     if json:
         common.emit_json(info)
         return
@@ -62,6 +66,14 @@ def _print_page(info: dict[str, Any]) -> None:
         oldest = f", oldest {stored['oldest'][:10]}" if stored["oldest"] else ""
         print(f"  {s['name']:<9} {state}; {agreed}")
         print(f"            holds {held} (~{stored['bytes']} bytes{oldest})")
+        if s["description"]:
+            pad = " " * 12
+            text = s["description"]
+            if not s["connected"]:
+                text = f"Once connected: {text[:1].lower()}{text[1:]}"
+            print(textwrap.fill(text, 92, initial_indent=pad, subsequent_indent=pad))
+        elif not s["installed"]:
+            print("            its connector is no longer installed")
     llm = info["llm"]
     print("\nLLM")
     if llm["configured"]:

@@ -19,7 +19,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "events": ("oo.cli.events:events_command", "The event log, readable; --follow tails it."),
     "consent": ("oo.cli.consent:app", "Read consent texts and withdraw consent."),
     "daemon": ("oo.cli.daemon:app", "Run, install or check the daemon that sends notifications."),
-    "connect": ("oo.cli.connect:connect", "Connect Todoist or a calendar (ICS file or URL)."),
+    "connect": (
+        "oo.cli.connect:connect",
+        "Connect Todoist, a calendar, CalDAV or a plugin's source.",
+    ),
     "sync": ("oo.cli.sync:sync", "Pull your connected sources now."),
     "disconnect": ("oo.cli.disconnect:disconnect", "Revoke a source and delete its data."),
     "config": ("oo.cli.config:app", "Show and change settings (model aliases, notifications)."),

@@ -22,8 +22,13 @@ def collect() -> dict[str, Any]:
     with common.store() as conn:
         counts = {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in COUNTED}
         now = common.now()
+        # Every connected source, whatever connector it came from; its cursor stays inside.
         sources = [
-            freshness.describe(r, now) for r in conn.execute("SELECT * FROM sources ORDER BY name")
+            freshness.describe(r, now)
+            for r in conn.execute(
+                "SELECT name, account, connected_at, last_success, last_error,"
+                " freshness_target_s FROM sources ORDER BY name"
+            )
         ]
         current = conn.execute(f"SELECT {TIP_COLUMNS} FROM tips WHERE status = 'current'")
         row = current.fetchone()

@@ -9,14 +9,18 @@ returns in one transaction. Connectors, built-in ones included, are registered t
 from __future__ import annotations
 
 import os
+import sys
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from importlib.metadata import entry_points
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from functools import cache
+from importlib.metadata import EntryPoint, entry_points
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TextIO, runtime_checkable
 
 from oo import paths
 from oo.errors import OOError
+from oo.privacy.consent import ConsentText
 
 if TYPE_CHECKING:
     import httpx2
@@ -71,22 +75,87 @@ class Pull:
     candidates: list[Candidate] = field(default_factory=list)
     # Ids the provider reports completed: their candidates are marked done.
     completed: list[str] = field(default_factory=list)
+    # What the connector wants back on its next pull (a sync token, derivatives per object):
+    # kept in the `sources` row, never a secret. None keeps nothing.
+    cursor: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
 class State:
-    """What a pull may read: the time, the account and its secret (from the keyring)."""
+    """What a pull may read: the time, the account and its secret (from the keyring), and the
+    cursor its previous pull returned."""
 
     now: datetime
     account: str
     secret: dict[str, Any]
+    cursor: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class ConnectFlow:
+    """How `oo connect NAME` gets a credential, so the command needs no branch per source.
+
+    - `argument`: the metavar of the one argument it needs (a path or URL), or None;
+    - `stdin`: whether it reads a secret from stdin: never, only with --token-stdin, or always;
+    - `browser`: whether it may open a browser (OAuth);
+    - `summary`: one line for help and docs.
+    """
+
+    summary: str
+    argument: str | None = None
+    stdin: Literal["never", "with --token-stdin", "always"] = "never"
+    browser: bool = False
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What the person gave `oo connect`: the argument, flags and --select choices."""
+
+    now: datetime
+    argument: str | None = None
+    token_stdin: bool = False
+    selections: tuple[str, ...] = ()
+    timeout: float = 300
+    stdin: TextIO = field(default_factory=lambda: sys.stdin)
+
+    @property
+    def interactive(self) -> bool:
+        return self.stdin.isatty()
+
+    def read_secret(self, prompt: str) -> str:
+        """One line from stdin (a token, an app password); hidden when typed at a terminal."""
+        if self.interactive:
+            import getpass
+
+            return getpass.getpass(f"{prompt}: ", stream=sys.stderr)
+        return self.stdin.readline()
+
+
+@dataclass(frozen=True)
+class Connected:
+    """What a connect flow returns: the account shown in `oo status`, the secret for the
+    keyring and how it was obtained (recorded in the SourceConnected event)."""
+
+    account: str
+    secret: dict[str, Any]
+    method: str
 
 
 @runtime_checkable
 class Connector(Protocol):
+    """Everything oO knows about a provider comes from here: `oo connect`, `oo consent show`,
+    `oo privacy`, `oo status` and the daemon need no change for a new one."""
+
     name: str
     scopes: tuple[str, ...]
     freshness_target: timedelta
+    connect_flow: ConnectFlow
+    consent: ConsentText  # what it reads, keeps and may send to a model
+    privacy: str  # one or two sentences for `oo privacy`: where the secret lives, what is kept
+
+    def connect(self, client: httpx2.Client, setup: Setup) -> Connected:
+        """Get the credential (token on stdin, OAuth, a path or URL) and check it works."""
+        ...
 
     def prepare(self, client: httpx2.Client, state: State) -> State:
         """Make the credential usable (refresh a token); returns the state to pull with."""
@@ -99,13 +168,29 @@ class Connector(Protocol):
         ...
 
 
+@cache
+def _entries() -> tuple[EntryPoint, ...]:
+    """The `oo.connectors` entry points, read once a process (a scan of every package)."""
+    return tuple(entry_points(group=GROUP))
+
+
 def names() -> list[str]:
-    return sorted({ep.name for ep in entry_points(group=GROUP)})
+    """Every installed connector, from entry-point metadata only (no connector is imported)."""
+    return sorted({ep.name for ep in _entries()})
+
+
+def installed() -> Iterator[Connector]:
+    """Every installed connector that loads; one that fails to load is skipped."""
+    for name in names():
+        try:
+            yield get(name)
+        except OOError:
+            continue
 
 
 def get(name: str) -> Connector:
     """The connector registered under `name`."""
-    found = [ep for ep in entry_points(group=GROUP) if ep.name == name]
+    found = [ep for ep in _entries() if ep.name == name]
     if not found:
         known = ", ".join(names()) or "none"
         raise OOError(f"no source named {name!r}; known sources: {known}", 2)
@@ -114,7 +199,20 @@ def get(name: str) -> Connector:
         connector = factory()
     except Exception as exc:
         raise OOError(f"the {name} connector failed to load ({type(exc).__name__})") from None
-    return connector  # type: ignore[no-any-return]
+    if not isinstance(connector, Connector):
+        lacking = [m for m in CONTRACT if not hasattr(connector, m)]
+        raise OOError(
+            f"the {name} connector lacks {', '.join(lacking)} (see docs/connectors.md,"
+            " Writing a connector)"
+        )
+    return connector
+
+
+# What a connector must have: the protocol's attributes and methods, derived from it.
+CONTRACT = (
+    *Connector.__annotations__,
+    *(k for k, v in vars(Connector).items() if callable(v) and not k.startswith("_")),
+)
 
 
 def setting(connector: str, key: str, default: str | None = None) -> str | None:
@@ -143,3 +241,27 @@ def freshness_target(connector: Connector) -> timedelta:
         return timedelta(minutes=float(minutes))
     except ValueError:
         raise OOError(f"freshness_minutes for {connector.name} is not a number") from None
+
+
+class ConsentTexts:
+    """The consent texts of the installed connectors, for `oo.privacy.consent` (registered in
+    the `oo.consent` entry-point group). Only the connector asked about is imported."""
+
+    def subjects(self) -> list[str]:
+        return names()
+
+    def text(self, subject: str) -> ConsentText | None:
+        if subject not in names():
+            return None
+        text = get(subject).consent
+        if text.subject != subject:
+            raise OOError(f"the {subject} connector's consent text names {text.subject!r}")
+        return text
+
+
+CONSENT_TEXTS = ConsentTexts()
+
+
+def privacy_descriptions() -> dict[str, str]:
+    """Installed connector -> its privacy description, for the privacy page."""
+    return {c.name: c.privacy for c in installed()}

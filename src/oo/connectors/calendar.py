@@ -16,7 +16,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from oo.clock import iso, parse_iso
-from oo.connectors.base import ConnectorError, Item, Pull, ReconnectNeeded, State
+from oo.connectors.base import (
+    Connected,
+    ConnectFlow,
+    ConnectorError,
+    Item,
+    Pull,
+    ReconnectNeeded,
+    Setup,
+    State,
+)
+from oo.privacy.consent import ConsentText
 
 NAME = "calendar"
 WINDOW = timedelta(days=7)
@@ -160,6 +170,29 @@ class CalendarConnector:
     name = NAME
     scopes: tuple[str, ...] = ()
     freshness_target = timedelta(minutes=60)
+    connect_flow = ConnectFlow(
+        "an .ics file, or a secret ICS URL (webcal:// works)", argument="PATH_OR_URL"
+    )
+    consent = ConsentText(
+        NAME,
+        1,
+        reads="the events of your calendar feed, from now to 7 days ahead.",
+        keeps="event start and end times, all-day and busy flags, and event ids. "
+        "No titles, places or attendees.",
+        sends="nothing with a local model; with a cloud model only whether you are busy "
+        "and how long your free time is (redacted).",
+    )
+    privacy = (
+        "Its file path or secret URL is in your OS keyring. oO keeps event times, all-day"
+        " and busy flags and event ids; no titles, places or attendees."
+    )
+
+    def connect(self, client: Any, setup: Setup) -> Connected:
+        """The path or URL given on the command line; the first pull checks it."""
+        if setup.argument is None:
+            raise ConnectorError(f"give the calendar: `oo connect {NAME} PATH_OR_URL`")
+        account, secret = secret_for(setup.argument)
+        return Connected(account, secret, "url" if "url" in secret else "file")
 
     def prepare(self, client: Any, state: State) -> State:
         return state

@@ -79,9 +79,24 @@ def _source(conn: sqlite3.Connection, name: str) -> sqlite3.Row | None:
     return row
 
 
+def cursor_of(row: sqlite3.Row) -> dict[str, Any] | None:
+    """The cursor the source's previous pull returned (None if none or unreadable)."""
+    raw = row["cursor"]
+    try:
+        value = json.loads(raw) if raw else None
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
 def write(conn: sqlite3.Connection, name: str, pull: Pull, *, now: datetime) -> None:
-    """Replace the source's items and candidates with the pull's (call inside a transaction)."""
+    """Replace the source's items and candidates with the pull's, and keep its cursor (call
+    inside a transaction)."""
     stamp = iso(now)
+    conn.execute(
+        "UPDATE sources SET cursor = ? WHERE name = ?",
+        (None if pull.cursor is None else json.dumps(pull.cursor, sort_keys=True), name),
+    )
     conn.execute("DELETE FROM items WHERE source = ?", (name,))
     conn.executemany(
         "INSERT OR REPLACE INTO items (source, item_id, kind, due, due_has_time, priority,"
@@ -191,7 +206,9 @@ def sync(
                         f" run `oo connect {name}`"
                     )
                 with make_client(recorder) as http:
-                    state = connector.prepare(http, State(now, account, secret))
+                    state = connector.prepare(
+                        http, State(now, account, secret, cursor=cursor_of(row))
+                    )
                     pull = connector.pull(http, state)
             except secrets.KeyringUnavailable as exc:
                 return _fail(conn, name, recorder, str(exc), now=now, started=started)
@@ -298,7 +315,7 @@ def connect(
                 "INSERT INTO sources (name, account, connected_at, last_success, last_error,"
                 " freshness_target_s) VALUES (?, ?, ?, NULL, NULL, ?) ON CONFLICT (name) DO"
                 " UPDATE SET account = excluded.account, connected_at = excluded.connected_at,"
-                " last_success = NULL, last_error = NULL,"
+                " last_success = NULL, last_error = NULL, cursor = NULL,"
                 " freshness_target_s = excluded.freshness_target_s",
                 (name, account, iso(now), int(base.freshness_target(connector).total_seconds())),
             )

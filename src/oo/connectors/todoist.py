@@ -24,14 +24,18 @@ from oo.clock import iso
 from oo.connectors import oauth
 from oo.connectors.base import (
     Candidate,
+    Connected,
+    ConnectFlow,
     ConnectorError,
     Item,
     Pull,
     ReconnectNeeded,
+    Setup,
     State,
     setting,
 )
 from oo.connectors.http import check, json_body, send
+from oo.privacy.consent import ConsentText
 
 NAME = "todoist"
 API_URL = "https://api.todoist.com/api/v1"
@@ -183,9 +187,43 @@ class TodoistConnector:
     name = NAME
     scopes = SCOPES
     freshness_target = timedelta(minutes=15)
+    connect_flow = ConnectFlow(
+        "browser sign-in (OAuth 2 with PKCE), or a personal API token with --token-stdin",
+        stdin="with --token-stdin",
+        browser=True,
+    )
+    consent = ConsentText(
+        NAME,
+        1,
+        reads="your Todoist tasks and completed tasks (read-only scope data:read).",
+        keeps="task ids, due dates, priorities, labels and project ids, and the few todo "
+        "tips made from your most pressing tasks (with their titles). No other task text.",
+        sends="nothing with a local model; with a cloud model only counts and categories "
+        "(redacted), unless you consent to full text separately.",
+    )
+    privacy = (
+        "Its token is in your OS keyring. oO keeps task ids, due dates, priorities, labels,"
+        " project ids and at most ten todo tips with their task titles."
+    )
 
     def __init__(self, sleep: Callable[[float], None] = time.sleep) -> None:
         self.sleep = sleep
+
+    # Connecting ----------------------------------------------------------------------------
+
+    def connect(self, client: httpx2.Client, setup: Setup) -> Connected:
+        """A personal token from stdin (--token-stdin), else the OAuth dance in the browser."""
+        if setup.argument is not None:
+            raise ConnectorError(
+                f"`oo connect {NAME}` takes no path or URL; see `oo connect --help`"
+            )
+        if setup.token_stdin:
+            secret = personal_token(setup.read_secret("Paste your Todoist API token"))
+            method = "personal_token"
+        else:
+            secret = authorize(client, timeout=setup.timeout)
+            method = "oauth"
+        return Connected(account_of(client, secret), secret, method)
 
     # The token -----------------------------------------------------------------------------
 

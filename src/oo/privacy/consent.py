@@ -1,5 +1,10 @@
 """Consent per source and per LLM mode: versioned texts, answers recorded as events.
 
+The texts come from providers registered in the `oo.consent` entry-point group (an object
+with `subjects()` and `text(subject)`): the connectors' provider gives each installed
+connector's own text, so a third-party connector brings its consent with it. This module
+imports neither connectors nor llm.
+
 The current answer for a subject is its latest `consent_changed` event. A consent counts
 only if it was given to the current version of the text, so a changed text asks again.
 Forgetting a source deletes its events, consent included, so reconnecting asks again.
@@ -8,14 +13,17 @@ Forgetting a source deletes its events, consent included, so reconnecting asks a
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from importlib.metadata import entry_points
+from typing import Protocol
 
 from oo.clock import iso, parse_iso
 from oo.errors import OOError
-from oo.events.v1 import envelope_pb2, privacy_pb2
-from oo.store import events
-from oo.store.db import transaction
+
+GROUP = "oo.consent"
 
 
 @dataclass(frozen=True)
@@ -37,36 +45,42 @@ class ConsentText:
 
     @property
     def source(self) -> str:
-        return self.subject.split(":", 1)[0]
+        return source_of(self.subject)
 
 
-TEXTS = {
-    "todoist": ConsentText(
-        "todoist",
-        1,
-        reads="your Todoist tasks and completed tasks (read-only scope data:read).",
-        keeps="task ids, due dates, priorities, labels and project ids, and the few todo "
-        "tips made from your most pressing tasks (with their titles). No other task text.",
-        sends="nothing with a local model; with a cloud model only counts and categories "
-        "(redacted), unless you consent to full text separately.",
-    ),
-    "calendar": ConsentText(
-        "calendar",
-        1,
-        reads="the events of your calendar feed, from now to 7 days ahead.",
-        keeps="event start and end times, all-day and busy flags, and event ids. "
-        "No titles, places or attendees.",
-        sends="nothing with a local model; with a cloud model only whether you are busy "
-        "and how long your free time is (redacted).",
-    ),
-    "llm:redacted": ConsentText(
+def source_of(subject: str) -> str:
+    """The source a subject belongs to: `llm:full` -> `llm`, `todoist` -> `todoist`."""
+    return subject.split(":", 1)[0]
+
+
+class TextProvider(Protocol):
+    def subjects(self) -> Iterable[str]: ...
+
+    def text(self, subject: str) -> ConsentText | None: ...
+
+
+class StaticTexts:
+    """A provider for a fixed set of texts."""
+
+    def __init__(self, *texts: ConsentText) -> None:
+        self.texts = {t.subject: t for t in texts}
+
+    def subjects(self) -> list[str]:
+        return list(self.texts)
+
+    def text(self, subject: str) -> ConsentText | None:
+        return self.texts.get(subject)
+
+
+LLM_TEXTS = StaticTexts(
+    ConsentText(
         "llm:redacted",
         1,
         reads="derived signals only: counts, categories, the hour, your latest mood score.",
         keeps="the tips the model writes, with the model's alias and name.",
         sends="to the configured non-local model: those derived signals, no free text.",
     ),
-    "llm:full": ConsentText(
+    ConsentText(
         "llm:full",
         1,
         reads="derived signals plus free text: task titles, habit names and mood notes.",
@@ -74,15 +88,42 @@ TEXTS = {
         sends="to the configured non-local model: the derived signals and that free text "
         "(never tokens, URLs, e-mail addresses or file paths).",
     ),
-}
+)
+
+
+@cache
+def providers() -> tuple[TextProvider, ...]:
+    """The registered providers of consent texts (loaded once a process)."""
+    found: list[TextProvider] = []
+    for ep in sorted(entry_points(group=GROUP), key=lambda e: e.name):
+        try:
+            found.append(ep.load())
+        except Exception as exc:
+            raise OOError(
+                f"the consent texts of {ep.name} failed to load ({type(exc).__name__})"
+            ) from None
+    return tuple(found)
+
+
+def subjects() -> list[str]:
+    """Every subject a consent can be asked for, from every provider."""
+    return sorted({s for p in providers() for s in p.subjects()})
+
+
+def find(subject: str) -> ConsentText | None:
+    for provider in providers():
+        text = provider.text(subject)
+        if text is not None:
+            return text
+    return None
 
 
 def text_for(subject: str) -> ConsentText:
-    try:
-        return TEXTS[subject]
-    except KeyError:
-        known = ", ".join(sorted(TEXTS))
-        raise OOError(f"no consent is defined for {subject!r}; known: {known}", 2) from None
+    text = find(subject)
+    if text is None:
+        known = ", ".join(subjects()) or "none"
+        raise OOError(f"no consent is defined for {subject!r}; known: {known}", 2)
+    return text
 
 
 @dataclass(frozen=True)
@@ -93,22 +134,30 @@ class Consent:
     time: datetime
 
     @property
+    def current_text_version(self) -> int | None:
+        """The version of the text installed now (None once its connector is uninstalled)."""
+        text = find(self.subject)
+        return None if text is None else text.version
+
+    @property
     def current(self) -> bool:
-        return self.given and self.text_version == text_for(self.subject).version
+        return self.given and self.text_version == self.current_text_version
 
     def to_dict(self) -> dict[str, object]:
         return {
             "subject": self.subject,
             "given": self.given,
             "text_version": self.text_version,
-            "current_text_version": text_for(self.subject).version,
+            "current_text_version": self.current_text_version,
             "current": self.current,
             "time": iso(self.time),
         }
 
 
 def latest(conn: sqlite3.Connection, subject: str) -> Consent | None:
-    source = text_for(subject).source
+    from oo.events.v1 import envelope_pb2  # wraps protobuf
+
+    source = source_of(subject)
     for row in conn.execute(
         "SELECT payload, time FROM events WHERE type = 'consent_changed' AND source = ?"
         " ORDER BY id DESC",
@@ -128,7 +177,7 @@ def has_consent(conn: sqlite3.Connection, subject: str) -> bool:
 def require(conn: sqlite3.Connection, subject: str) -> None:
     """Raise unless the person consented to the current text for `subject`."""
     if not has_consent(conn, subject):
-        source = text_for(subject).source
+        source = source_of(subject)
         raise OOError(
             f"no current consent for {subject}; run `oo connect {source}` to review and agree"
             if source != "llm"
@@ -137,14 +186,20 @@ def require(conn: sqlite3.Connection, subject: str) -> None:
 
 
 def record(conn: sqlite3.Connection, subject: str, *, given: bool, now: datetime) -> None:
+    from oo.events.v1 import privacy_pb2  # wraps protobuf
+    from oo.store import events
+    from oo.store.db import transaction
+
     text = text_for(subject)
     body = privacy_pb2.ConsentChanged(subject=subject, given=given, text_version=text.version)
     with transaction(conn):
         events.append(conn, body, now=now, source=text.source)
 
 
-def all_latest(conn: sqlite3.Connection) -> list[Consent]:
-    found = (latest(conn, subject) for subject in TEXTS)
+def all_latest(conn: sqlite3.Connection, extra: Iterable[str] = ()) -> list[Consent]:
+    """The latest answer for every known subject (and for `extra`, such as sources connected
+    through a connector that is no longer installed)."""
+    found = (latest(conn, subject) for subject in sorted({*subjects(), *extra}))
     return [c for c in found if c is not None]
 
 
@@ -154,6 +209,7 @@ DERIVED_TABLES = ("candidates", "items", "tips", "sources")
 def stop_using(conn: sqlite3.Connection, source: str, *, now: datetime) -> int:
     """Delete everything derived from `source` (its history of events stays until forget)."""
     from oo.privacy.forget import scrub
+    from oo.store.db import transaction
 
     with transaction(conn):
         removed = 0

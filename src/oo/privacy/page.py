@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -10,8 +11,6 @@ from oo import paths
 from oo.clock import iso
 from oo.privacy import consent, egress
 from oo.store import events
-
-KNOWN_SOURCES = ("todoist", "calendar")
 
 
 def _stored(conn: sqlite3.Connection, source: str) -> dict[str, Any]:
@@ -70,10 +69,15 @@ def last_forget(conn: sqlite3.Connection) -> dict[str, Any] | None:
     return {"time": iso(found[0].time), "scope": body.get("scope"), "counts": body.get("counts")}
 
 
-def collect(conn: sqlite3.Connection, *, now: datetime) -> dict[str, Any]:
+def collect(
+    conn: sqlite3.Connection, *, now: datetime, installed: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The page. `installed` maps each installed source to its own privacy description (the
+    caller asks the connectors); connected sources whose connector is gone are listed too."""
+    installed = installed or {}
     connected = {row["name"]: dict(row) for row in conn.execute("SELECT * FROM sources")}
-    consents = {c.subject: c for c in consent.all_latest(conn)}
-    names = sorted(set(KNOWN_SOURCES) | set(connected))
+    consents = {c.subject: c for c in consent.all_latest(conn, extra=connected)}
+    names = sorted(set(installed) | set(connected))
     sources = []
     for name in names:
         row = connected.get(name)
@@ -81,6 +85,8 @@ def collect(conn: sqlite3.Connection, *, now: datetime) -> dict[str, Any]:
         sources.append(
             {
                 "name": name,
+                "installed": name in installed,
+                "description": installed.get(name),
                 "connected": row is not None,
                 "account": row["account"] if row else None,
                 "consent": answer.to_dict() if answer else None,

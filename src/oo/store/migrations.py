@@ -217,6 +217,13 @@ def m004_daemon(db: Database) -> None:
     )
 
 
+@migrations()
+def m005_source_cursor(db: Database) -> None:
+    # What a connector wants back on its next pull (a CalDAV sync token and the derivatives
+    # of each calendar object), as JSON; never a secret. Deleted with the source's row.
+    _run(db, "ALTER TABLE sources ADD COLUMN cursor TEXT")
+
+
 def migrate(conn: sqlite3.Connection) -> None:
     """Apply pending migrations under the write lock, so concurrent first runs agree.
 
