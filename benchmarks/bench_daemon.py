@@ -21,10 +21,11 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from oo.heavy import RESIDENT_DAEMON, heavy_loaded
+
 TARGET_IDLE_MB = 45.0
 TARGET_PEAK_MB = 60.0
 TARGET_CPU = 1.0
-HEAVY = ("numpy", "sklearn", "litellm", "textual", "typer", "pydantic", "sqlite_utils")
 CLK = os.sysconf("SC_CLK_TCK")
 REACTIONS = ("done", "dismiss", "useful", "done", "dismiss", "done")
 
@@ -73,8 +74,9 @@ def main() -> None:
             if len(info.get("runs", {})) >= 6:  # type: ignore[arg-type]
                 break
             time.sleep(0.1)
-        modules = set(info.get("modules", []))  # type: ignore[arg-type]
-        heavy = [m for m in HEAVY if m in modules]
+        modules = list(info.get("modules", []))  # type: ignore[call-overload]
+        heavy = sorted(heavy_loaded(modules, allowed=RESIDENT_DAEMON))
+        policy_loaded = "numpy" in modules
         start_cpu, start = cpu_s(proc.pid), time.monotonic()
         idle = 0.0
         while time.monotonic() - start < window:
@@ -108,7 +110,9 @@ def main() -> None:
     )
     ratio = cpu / TARGET_CPU
     print(f"CPU idle         {cpu:.3f} % (target < {TARGET_CPU:.0f} %, ratio {ratio:.3f})")
-    print(f"heavy modules    {', '.join(heavy) or 'none'} (of {', '.join(HEAVY)})")
+    allowed = ", ".join(sorted(RESIDENT_DAEMON))
+    print(f"heavy modules    {', '.join(heavy) or 'none'} (beyond {allowed})")
+    print(f"learning policy  {'resident (numpy)' if policy_loaded else 'in a child only'}")
 
 
 if __name__ == "__main__":

@@ -41,7 +41,8 @@ def modules_after(code: str, env: dict[str, str]) -> list[str]:
     probe += " if m.split('.')[0] in ('litellm', 'openai', 'tiktoken'))))"
     argv = [sys.executable, "-c", probe]
     out = subprocess.run(argv, env=env, capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.splitlines()[-1])
+    loaded: list[str] = json.loads(out.stdout.splitlines()[-1])
+    return loaded
 
 
 def main() -> None:

@@ -66,7 +66,7 @@ def bench_oo(n: int) -> tuple[float, float, float]:
 
 def bench_vw(n: int) -> float | str:
     try:
-        import vowpalwabbit
+        import vowpalwabbit  # type: ignore[import-untyped]
     except ImportError:
         return "not installed"
     vw = vowpalwabbit.Workspace("--cb_explore_adf --squarecb -q sa --quiet")

@@ -9,7 +9,8 @@ import shutil
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -73,6 +74,23 @@ def conn(oo_home: Path) -> Iterator[object]:
     connection.close()
 
 
+# `python -c pass` on an idle machine takes about 12 ms; 50 ms is a generous idle bound.
+IDLE_PYTHON_START_S = 0.05
+
+
+def slowdown() -> float:
+    """How many times slower this machine starts a process right now than an idle one does
+    (at least 1). A deadline that exists to catch a hang or a wait in the code, not to
+    measure speed, is scaled by it, so it means the same on a loaded machine as on an idle
+    one; speed itself is measured in benchmarks/."""
+    samples = []
+    for _ in range(3):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+        samples.append(time.perf_counter() - start)
+    return max(1.0, sorted(samples)[1] / IDLE_PYTHON_START_S)
+
+
 def run_oo(
     *args: str,
     input: str | None = None,
@@ -92,7 +110,10 @@ def run_oo(
     )
 
 
+RunOo = Callable[..., "subprocess.CompletedProcess[str]"]
+
+
 @pytest.fixture
-def oo(oo_home: Path):  # type: ignore[no-untyped-def]
+def oo(oo_home: Path) -> RunOo:
     """`oo(*args)` runs the command against this test's data directory."""
     return run_oo

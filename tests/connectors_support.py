@@ -48,12 +48,32 @@ def todoist_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[TodoistServer]:
 
 
 @pytest.fixture
-def real_keyring() -> None:
-    """The real Secret Service keyring (scripts/test starts gnome-keyring on a private bus)."""
+def real_keyring() -> Iterator[None]:
+    """The real Secret Service keyring (scripts/test starts gnome-keyring on a private bus),
+    holding no oO secret when the test starts, and none left behind when it ends."""
     if os.environ.get("PYTHON_KEYRING_BACKEND") != SECRET_SERVICE or not os.environ.get(
         "DBUS_SESSION_BUS_ADDRESS"
     ):
         pytest.skip("needs the Secret Service keyring: run the tests with scripts/test")
+    wipe_oo_secrets()
+    yield
+    wipe_oo_secrets()
+
+
+def wipe_oo_secrets() -> None:
+    """Delete every secret stored under oO's keyring service from the test session's keyring."""
+    from contextlib import closing
+
+    import secretstorage
+
+    from oo.secrets import SERVICE
+
+    with closing(secretstorage.dbus_init()) as bus:
+        collection = secretstorage.get_default_collection(bus)
+        if collection.is_locked():
+            collection.unlock()
+        for item in collection.search_items({"service": SERVICE}):
+            item.delete()
 
 
 def browser_env(mode: str = "") -> dict[str, str]:

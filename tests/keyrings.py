@@ -7,7 +7,7 @@ from keyring import backend, errors
 
 
 class MemoryKeyring(backend.KeyringBackend):
-    priority = 1  # type: ignore[assignment]
+    priority = 1
     # Windows Credential Manager stores at most 2,560 bytes a credential (UTF-16).
     limit_bytes = 2560
 
@@ -29,7 +29,7 @@ class MemoryKeyring(backend.KeyringBackend):
 
 
 class LockedKeyring(backend.KeyringBackend):
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def get_password(self, service: str, username: str) -> str | None:
         raise errors.KeyringLocked("the collection is locked")
@@ -42,7 +42,7 @@ class LockedKeyring(backend.KeyringBackend):
 
 
 class FailingKeyring(backend.KeyringBackend):
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def get_password(self, service: str, username: str) -> str | None:
         raise errors.KeyringError("the D-Bus call timed out")

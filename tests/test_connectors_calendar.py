@@ -15,15 +15,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from oo.clock import iso
 from oo.connectors import calendar
-from oo.connectors.base import ConnectorError, State
+from oo.connectors.base import ConnectorError, Item, State
 from oo.connectors.sync import disconnect, sync
 from tests.connectors_support import FIXTURES, connect, memory_keyring, utc  # noqa: F401
 
 NOW = datetime(2025, 3, 10, 9, 5, tzinfo=UTC)
 
 
-def _pull(path: Path) -> list[calendar.Item]:
+def _pull(path: Path) -> list[Item]:
     connector = calendar.CalendarConnector()
     return connector.pull(None, State(NOW, path.name, {"path": str(path)})).items
 
@@ -163,14 +164,14 @@ def test_webcal_becomes_https() -> None:
 ZONES = ("Europe/Berlin", "America/New_York", "Australia/Lord_Howe")
 
 
-def _reference_expand(parsed: object, now: datetime) -> list[calendar.Item]:
+def _reference_expand(parsed: object, now: datetime) -> list[Item]:
     """The straightforward expansion: recurring-ical-events' `between`, one copied
     component per occurrence, read back property by property (oO before the fast path)."""
     import recurring_ical_events
 
     local_start = now.astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
     end = now.astimezone() + calendar.WINDOW
-    items: dict[str, calendar.Item] = {}
+    items: dict[str, Item] = {}
     for event in recurring_ical_events.of(parsed, skip_bad_series=True).between(local_start, end):
         if len(items) >= calendar.MAX_EVENTS:
             break
@@ -182,11 +183,11 @@ def _reference_expand(parsed: object, now: datetime) -> list[calendar.Item]:
         finish = calendar._as_utc(event["DTEND"].dt)
         busy = str(event.get("TRANSP", "OPAQUE")).upper() != "TRANSPARENT"
         item_id = calendar._event_id(str(event.get("UID", "")), start)
-        items[item_id] = calendar.Item(
+        items[item_id] = Item(
             item_id=item_id,
             kind="event",
-            start=start_value.isoformat() if all_day else calendar.iso(start),
-            end=finish.astimezone().date().isoformat() if all_day else calendar.iso(finish),
+            start=start_value.isoformat() if all_day else iso(start),
+            end=finish.astimezone().date().isoformat() if all_day else iso(finish),
             all_day=all_day,
             busy=busy,
         )

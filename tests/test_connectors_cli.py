@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import OO
+from tests.conftest import OO, RunOo
 from tests.connectors_support import (  # noqa: F401
     FIXTURES,
     browser_env,
@@ -38,10 +38,10 @@ def _seed(server: TodoistServer) -> None:
 
 
 def test_oauth_connect_sync_status_disconnect(
-    oo,
+    oo: RunOo,
     oo_home: Path,
     real_keyring: None,
-    todoist_server: TodoistServer,  # type: ignore[no-untyped-def]
+    todoist_server: TodoistServer,
 ) -> None:
     _seed(todoist_server)
     env = _env(todoist_server)
@@ -78,10 +78,10 @@ def test_oauth_connect_sync_status_disconnect(
 
 
 def test_personal_token_from_stdin_then_forget_source(
-    oo,
+    oo: RunOo,
     oo_home: Path,
     real_keyring: None,
-    todoist_server: TodoistServer,  # type: ignore[no-untyped-def]
+    todoist_server: TodoistServer,
 ) -> None:
     _seed(todoist_server)
     todoist_server.state.personal(CANARY_PERSONAL)
@@ -109,10 +109,10 @@ def test_personal_token_from_stdin_then_forget_source(
     ],
 )
 def test_a_bad_callback_or_closed_browser_saves_nothing(
-    oo,
+    oo: RunOo,
     oo_home: Path,
     real_keyring: None,
-    todoist_server: TodoistServer,  # type: ignore[no-untyped-def]
+    todoist_server: TodoistServer,
     mode: str,
     words: str,
 ) -> None:
@@ -124,7 +124,7 @@ def test_a_bad_callback_or_closed_browser_saves_nothing(
     assert info["sources"] == []
 
 
-def test_calendar_from_a_file(oo, oo_home: Path, real_keyring: None) -> None:  # type: ignore[no-untyped-def]
+def test_calendar_from_a_file(oo: RunOo, oo_home: Path, real_keyring: None) -> None:
     env = {"OO_NOW": "2025-03-10T09:05:00+00:00", "TZ": "UTC"}
     result = oo("connect", "calendar", "--yes", str(FIXTURES / "week.ics"), env=env)
     assert result.returncode == 0, result.stderr
@@ -138,7 +138,7 @@ def test_calendar_from_a_file(oo, oo_home: Path, real_keyring: None) -> None:  #
 def test_two_processes_syncing_at_once_lose_nothing(
     oo_home: Path,
     real_keyring: None,
-    todoist_server: TodoistServer,  # type: ignore[no-untyped-def]
+    todoist_server: TodoistServer,
 ) -> None:
     import os
 
@@ -174,12 +174,12 @@ def test_two_processes_syncing_at_once_lose_nothing(
     subprocess.run([OO, "disconnect", "todoist"], env=env, capture_output=True, check=False)
 
 
-def test_oo_tip_loads_no_connector_library(oo, oo_home: Path) -> None:  # type: ignore[no-untyped-def]
+def test_oo_tip_loads_no_connector_library(oo: RunOo, oo_home: Path) -> None:
     code = (
         "import sys; from oo.cli import main; sys.argv=['oo','tip']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy=[m for m in ('keyring','authlib','httpx2','icalendar','recurring_ical_events',"
-        "'filelock','caldav','niquests','lxml') if m in sys.modules]\n"
+        "from oo.heavy import COMMAND_LINE, heavy_loaded\n"
+        "heavy=sorted(heavy_loaded(sys.modules, allowed=COMMAND_LINE))\n"
         "print('HEAVY', heavy, file=sys.stderr)"
     )
     result = subprocess.run(
@@ -198,7 +198,7 @@ def test_oo_tip_loads_no_connector_library(oo, oo_home: Path) -> None:  # type: 
     ],
 )
 def test_connect_checks_its_arguments_against_the_connectors_flow(
-    oo,  # type: ignore[no-untyped-def]
+    oo: RunOo,
     oo_home: Path,
     args: tuple[str, ...],
     words: str,
@@ -213,7 +213,7 @@ def test_connect_checks_its_arguments_against_the_connectors_flow(
 
 
 def test_a_secret_on_stdin_means_consent_must_be_given_with_yes(
-    oo,  # type: ignore[no-untyped-def]
+    oo: RunOo,
     oo_home: Path,
 ) -> None:
     result = oo("connect", "caldav", "https://me@dav.example.com/", input="app-password\n")

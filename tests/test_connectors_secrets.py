@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import pytest
 
 from oo import secrets
+from tests.conftest import RunOo
 from tests.connectors_support import memory_keyring, real_keyring  # noqa: F401
 from tests.keyrings import FailingKeyring, LockedKeyring, MemoryKeyring
 
@@ -66,7 +68,7 @@ def test_no_keyring_and_plaintext_keyrings_are_refused() -> None:
         keyring.set_keyring(old)
 
 
-def test_no_keyring_in_the_cli_is_one_line(oo, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_no_keyring_in_the_cli_is_one_line(oo: RunOo, tmp_path: Path) -> None:
     ics = tmp_path / "c.ics"
     ics.write_text("BEGIN:VCALENDAR\nVERSION:2.0\nEND:VCALENDAR\n")
     result = oo(

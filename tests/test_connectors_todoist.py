@@ -16,7 +16,7 @@ from oo.connectors import freshness, todoist
 from oo.connectors.sync import disconnect, sync
 from tests.connectors_support import (  # noqa: F401
     connect,
-    memory_keyring,
+    real_keyring,
     todoist_server,
     utc,
 )
@@ -26,7 +26,8 @@ NOW = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)
 
 
 def test_due_date_in_its_three_forms(utc: None) -> None:
-    assert todoist.parse_due("2025-03-10")[:2] == ("2025-03-10", False)
+    date_only = todoist.parse_due("2025-03-10")
+    assert date_only is not None and date_only[:2] == ("2025-03-10", False)
     floating = todoist.parse_due("2025-03-10T15:00:00")
     assert floating is not None and floating[0] == "2025-03-10T15:00:00.000000Z" and floating[1]
     fixed = todoist.parse_due("2025-03-10T15:00:00Z")
@@ -84,7 +85,7 @@ def test_any_task_makes_a_short_calm_sentence(title: str, days: int, priority: i
     )
 )
 def test_tasks_with_missing_or_odd_fields_never_crash(tasks: list[dict[str, object]]) -> None:
-    todoist.build(tasks, tasks, NOW)  # type: ignore[arg-type]
+    todoist.build(tasks, tasks, NOW)
 
 
 def _connect(conn: sqlite3.Connection, server: TodoistServer) -> None:
@@ -106,7 +107,7 @@ def _fill(server: TodoistServer, n: int) -> None:
 
 
 def test_sync_pages_through_every_task_and_is_idempotent(
-    conn: sqlite3.Connection, memory_keyring: object, todoist_server: TodoistServer, utc: None
+    conn: sqlite3.Connection, real_keyring: None, todoist_server: TodoistServer, utc: None
 ) -> None:
     _fill(todoist_server, 450)
     _connect(conn, todoist_server)
@@ -127,7 +128,7 @@ def test_sync_pages_through_every_task_and_is_idempotent(
 
 
 def test_a_task_completed_at_todoist_marks_its_tip_done(
-    conn: sqlite3.Connection, memory_keyring: object, todoist_server: TodoistServer, utc: None
+    conn: sqlite3.Connection, real_keyring: None, todoist_server: TodoistServer, utc: None
 ) -> None:
     _fill(todoist_server, 3)
     _connect(conn, todoist_server)
@@ -159,7 +160,7 @@ def test_a_task_completed_at_todoist_marks_its_tip_done(
 )
 def test_a_failed_pull_changes_nothing(
     conn: sqlite3.Connection,
-    memory_keyring: object,
+    real_keyring: None,
     todoist_server: TodoistServer,
     utc: None,
     monkeypatch: pytest.MonkeyPatch,
@@ -182,7 +183,7 @@ def test_a_failed_pull_changes_nothing(
 
 
 def test_429_waits_as_told_then_succeeds(
-    conn: sqlite3.Connection, memory_keyring: object, todoist_server: TodoistServer, utc: None
+    conn: sqlite3.Connection, real_keyring: None, todoist_server: TodoistServer, utc: None
 ) -> None:
     _fill(todoist_server, 5)
     _connect(conn, todoist_server)
@@ -197,7 +198,7 @@ def test_429_waits_as_told_then_succeeds(
 
 
 def test_a_revoked_token_means_reconnect_needed_without_retrying(
-    conn: sqlite3.Connection, memory_keyring: object, todoist_server: TodoistServer, utc: None
+    conn: sqlite3.Connection, real_keyring: None, todoist_server: TodoistServer, utc: None
 ) -> None:
     _fill(todoist_server, 5)
     _connect(conn, todoist_server)
@@ -211,7 +212,7 @@ def test_a_revoked_token_means_reconnect_needed_without_retrying(
 
 
 def test_an_expired_token_is_refreshed_and_the_rotated_one_saved(
-    conn: sqlite3.Connection, memory_keyring: object, todoist_server: TodoistServer, utc: None
+    conn: sqlite3.Connection, real_keyring: None, todoist_server: TodoistServer, utc: None
 ) -> None:
     _fill(todoist_server, 5)
     old = todoist_server.state.issue()
@@ -232,7 +233,7 @@ def test_an_expired_token_is_refreshed_and_the_rotated_one_saved(
 
 
 def test_disconnect_revokes_and_wipes_even_when_revocation_fails(
-    conn: sqlite3.Connection, memory_keyring: object, todoist_server: TodoistServer, utc: None
+    conn: sqlite3.Connection, real_keyring: None, todoist_server: TodoistServer, utc: None
 ) -> None:
     _fill(todoist_server, 5)
     _connect(conn, todoist_server)
@@ -249,7 +250,7 @@ def test_disconnect_revokes_and_wipes_even_when_revocation_fails(
 
 
 def test_disconnect_revokes_at_todoist(
-    conn: sqlite3.Connection, memory_keyring: object, todoist_server: TodoistServer, utc: None
+    conn: sqlite3.Connection, real_keyring: None, todoist_server: TodoistServer, utc: None
 ) -> None:
     _connect(conn, todoist_server)
     token = secrets.load("todoist", "person@example.com")

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from oo.clock import parse_iso
+from tests.conftest import RunOo
 from tests.servers.todoist import TodoistServer, due, task
 
 pytestmark = pytest.mark.desktop
@@ -42,8 +43,8 @@ def _keyring_has_oo() -> bool:
 
 
 def test_nothing_is_fetched_before_consent(
-    oo, oo_home: Path, real_keyring: None, todoist_server: TodoistServer
-) -> None:  # type: ignore[no-untyped-def]
+    oo: RunOo, oo_home: Path, real_keyring: None, todoist_server: TodoistServer
+) -> None:
     _seed(todoist_server)
     result = oo("connect", "todoist", "--token-stdin", input=TOKEN + "\n", env=_env(todoist_server))
     assert result.returncode == 2
@@ -57,8 +58,8 @@ def test_nothing_is_fetched_before_consent(
 
 
 def test_consent_is_recorded_and_withdrawing_stops_the_next_pull(
-    oo, oo_home: Path, real_keyring: None, todoist_server: TodoistServer
-) -> None:  # type: ignore[no-untyped-def]
+    oo: RunOo, oo_home: Path, real_keyring: None, todoist_server: TodoistServer
+) -> None:
     _seed(todoist_server)
     env = _env(todoist_server)
     connected = oo("connect", "todoist", "--yes", "--token-stdin", input=TOKEN + "\n", env=env)
@@ -91,8 +92,8 @@ def test_consent_is_recorded_and_withdrawing_stops_the_next_pull(
 
 
 def test_the_ledger_lists_exactly_the_requests_the_server_received(
-    oo, oo_home: Path, real_keyring: None, todoist_server: TodoistServer
-) -> None:  # type: ignore[no-untyped-def]
+    oo: RunOo, oo_home: Path, real_keyring: None, todoist_server: TodoistServer
+) -> None:
     _seed(todoist_server)
     env = _env(todoist_server)
     assert (
@@ -113,8 +114,8 @@ def test_the_ledger_lists_exactly_the_requests_the_server_received(
 
 
 def test_no_secret_reaches_any_output(
-    oo, oo_home: Path, real_keyring: None, todoist_server: TodoistServer
-) -> None:  # type: ignore[no-untyped-def]
+    oo: RunOo, oo_home: Path, real_keyring: None, todoist_server: TodoistServer
+) -> None:
     _seed(todoist_server)
     todoist_server.state.tasks[0]["content"] = "CANARY-TASK-TITLE plan"
     env = _env(todoist_server)

@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import OO, run_oo
+from oo.heavy import RESIDENT_DAEMON, heavy_loaded
+from tests.conftest import OO, run_oo, slowdown
 from tests.daemon_support import wait_for
 
 pytestmark = pytest.mark.desktop
@@ -28,10 +29,6 @@ NOW = "2025-03-05T12:00:00+00:00"  # a Wednesday noon: decision point #1 has com
 # tips generated (litellm) in children only; migrations (sqlite-utils) in a short child;
 # typer (and its pydantic) is skipped by `oo daemon run`; with no source connected nothing
 # loads the connectors' keyring and OAuth libraries. (Its RSS is benchmarked.)
-HEAVY = (
-    *("numpy", "sklearn", "litellm", "textual", "authlib", "keyring", "typer", "pydantic"),
-    "sqlite_utils",
-)
 
 
 def _seed_that_sends() -> int:
@@ -243,9 +240,10 @@ def test_a_due_tip_is_notified_and_done_is_recorded(
     assert text in desktop.history_texts()
     assert text not in daemon.stderr()  # the log says which tip by id, never its text
 
+    limit = 1.0 * slowdown()  # 1 s on an idle machine, scaled by the machine's load now
     code, took = daemon.stop()
     assert code == 0
-    assert took < 1.0, f"SIGTERM took {took:.2f} s"
+    assert took < limit, f"SIGTERM took {took:.2f} s (limit {limit:.2f} s)"
     status = run_oo("daemon", "status", "--json")
     info = json.loads(status.stdout)
     assert info["running"] is False
@@ -281,7 +279,7 @@ def test_one_daemon_per_data_directory_and_a_resident_without_heavy_modules(
     first = start_daemon(OO_DAEMON_SEED="1")
     info = first.started()
     loaded = set(info["modules"])
-    assert not loaded & set(HEAVY), loaded & set(HEAVY)
+    assert heavy_loaded(loaded, allowed=RESIDENT_DAEMON) == set()
     with _db(oo_home) as conn:  # it did choose a tip, with the policy, in a child
         assert conn.execute("SELECT COUNT(*) FROM tips WHERE status = 'current'").fetchone()[0]
     assert "apscheduler" in loaded

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from oo.daemon import timing
 from oo.daemon.timing import Bucket, Moment, NotifySettings
 from oo.errors import OOError
+from tests.conftest import RunOo
 
 NOON = datetime(2025, 3, 5, 12, 0, tzinfo=UTC)
 
@@ -134,7 +135,7 @@ def test_settings_come_from_config_toml_with_defaults(oo_home: Path) -> None:
     assert config.get("llm", "missing", 3) == 3
 
 
-def test_a_bad_config_is_refused_by_oo_with_one_line(oo_home: Path, oo) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_config_is_refused_by_oo_with_one_line(oo_home: Path, oo: RunOo) -> None:
     """A command refuses it in one line; the daemon logs it and still runs
     (tests/test_daemon_logs.py)."""
     oo_home.mkdir(parents=True)

@@ -8,8 +8,10 @@ import sys
 
 import pytest
 
+from tests.conftest import RunOo
 
-def test_why_explains_the_current_tip_term_by_term(oo) -> None:  # type: ignore[no-untyped-def]
+
+def test_why_explains_the_current_tip_term_by_term(oo: RunOo) -> None:
     tip = oo("tip", "--json")
     assert tip.returncode == 0, tip.stderr
     shown = json.loads(tip.stdout)
@@ -26,7 +28,7 @@ def test_why_explains_the_current_tip_term_by_term(oo) -> None:  # type: ignore[
     assert data["signals"]["mood"] is None  # unknown, not zero
 
 
-def test_reactions_show_up_in_why(oo) -> None:  # type: ignore[no-untyped-def]
+def test_reactions_show_up_in_why(oo: RunOo) -> None:
     oo("tip")
     assert oo("mood", "2").returncode == 0
     done = oo("done")
@@ -36,7 +38,7 @@ def test_reactions_show_up_in_why(oo) -> None:  # type: ignore[no-untyped-def]
     assert data["signals"]["mood"] == 2
 
 
-def test_why_without_a_tip_and_with_a_foreign_id(oo) -> None:  # type: ignore[no-untyped-def]
+def test_why_without_a_tip_and_with_a_foreign_id(oo: RunOo) -> None:
     oo("tip")
     result = oo("why", "--tip", "01ARZ3NDEKTSV4RRFFQ69G5FAV")
     assert result.returncode == 1
@@ -44,7 +46,7 @@ def test_why_without_a_tip_and_with_a_foreign_id(oo) -> None:  # type: ignore[no
     assert "Traceback" not in result.stderr
 
 
-def test_policy_list_eval_and_a_refused_promotion(oo) -> None:  # type: ignore[no-untyped-def]
+def test_policy_list_eval_and_a_refused_promotion(oo: RunOo) -> None:
     oo("tip")
     for _ in range(3):
         assert oo("useful").returncode == 0
@@ -64,7 +66,7 @@ def test_policy_list_eval_and_a_refused_promotion(oo) -> None:  # type: ignore[n
     assert roles["squarecb"] == "shadow"
 
 
-def test_policy_sim_prints_the_comparison(oo) -> None:  # type: ignore[no-untyped-def]
+def test_policy_sim_prints_the_comparison(oo: RunOo) -> None:
     result = oo("policy", "sim", "--steps", "300", "--no-peers")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -73,12 +75,11 @@ def test_policy_sim_prints_the_comparison(oo) -> None:  # type: ignore[no-untype
     assert {"oracle", "oO default", "uniform"} <= set(names)
 
 
-def test_the_fast_path_loads_nothing_heavy(oo) -> None:  # type: ignore[no-untyped-def]
+def test_the_fast_path_loads_nothing_heavy(oo: RunOo) -> None:
     assert oo("tip").returncode == 0
     code = (
         "import sys; from oo.cli.fast import tip; assert tip(as_json=False) == 0;"
-        "heavy = [m for m in ('numpy', 'sklearn', 'scipy') if m in sys.modules];"
-        "print(heavy)"
+        "from oo.heavy import heavy_loaded; print(sorted(heavy_loaded(sys.modules)))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=False

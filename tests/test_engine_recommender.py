@@ -68,7 +68,8 @@ def test_an_expired_unreacted_tip_counts_as_ignored_and_is_learned(
     recommender.mark_shown(conn, tip["id"], NOW)
     after = _tip(conn, NOW + timedelta(hours=6))
     assert after["id"] != tip["id"]
-    assert recommender.get(conn, tip["id"])["status"] == "ignored"
+    before = recommender.get(conn, tip["id"])
+    assert before is not None and before["status"] == "ignored"
     reward = conn.execute("SELECT reward FROM decisions WHERE tip_id = ?", (tip["id"],)).fetchone()
     assert reward[0] == pytest.approx(0.1)
 

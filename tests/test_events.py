@@ -28,7 +28,7 @@ def test_append_and_read_back_in_order(conn: sqlite3.Connection) -> None:
     got = list(events.read(conn))
     assert [e.id for e in got] == [first, second]
     assert got[0].type == "mood_recorded" and got[0].time == t0 and got[0].source == "oo"
-    assert got[0].body().score == 4  # type: ignore[attr-defined]
+    assert got[0].body().score == 4
     assert got[1].to_dict()["body"] == {"habit_id": "h1", "name": "read", "every": "day"}
     assert [e.id for e in events.read(conn, type="habit_added")] == [second]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import OO, run_oo
+from tests.conftest import OO, run_oo, slowdown
 from tests.daemon_support import wait_for
 from tests.servers.todoist import TodoistServer, task
 
@@ -149,9 +149,11 @@ def test_a_full_disk_loses_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 def test_two_hundred_concurrent_writers_all_land(oo_home: Path) -> None:
     run_oo("mood", "3")  # create the database first, as a person's first command would
+    # 200 processes share the machine's cores: the hang guard grows with its current load.
+    deadline = 120 * slowdown()
 
     def one(i: int) -> subprocess.CompletedProcess[str]:
-        return run_oo("mood", str(i % 5 + 1), "--note", f"writer {i}", timeout=120)
+        return run_oo("mood", str(i % 5 + 1), "--note", f"writer {i}", timeout=deadline)
 
     with ThreadPoolExecutor(max_workers=200) as pool:
         results = list(pool.map(one, range(200)))

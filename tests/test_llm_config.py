@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from oo import config
+from tests.conftest import RunOo
 
 
-def test_set_get_list_round_trip(oo, oo_home: Path) -> None:
+def test_set_get_list_round_trip(oo: RunOo, oo_home: Path) -> None:
     result = oo("config", "set", "llm.tip-generator", "openai/gpt-4o-mini")
     assert result.returncode == 0, result.stderr
     assert oo("config", "set", "llm.api-base", "http://127.0.0.1:11434/").returncode == 0
@@ -41,7 +42,9 @@ def test_set_get_list_round_trip(oo, oo_home: Path) -> None:
         ("notify.quiet_hours", "late", "22:00-07:00"),
     ],
 )
-def test_bad_values_are_one_line_errors(oo, oo_home: Path, key: str, value: str, message: str):
+def test_bad_values_are_one_line_errors(
+    oo: RunOo, oo_home: Path, key: str, value: str, message: str
+) -> None:
     result = oo("config", "set", key, value)
     assert result.returncode == 2
     assert message in result.stderr
@@ -62,7 +65,7 @@ def test_setting_keeps_what_else_the_file_holds(oo_home: Path) -> None:
     assert config.get("notify", "min_gap_minutes") == 90
 
 
-def test_broken_file_is_reported_not_overwritten(oo, oo_home: Path) -> None:
+def test_broken_file_is_reported_not_overwritten(oo: RunOo, oo_home: Path) -> None:
     oo_home.mkdir(parents=True)
     (oo_home / "config.toml").write_text("[llm\n")
     result = oo("config", "list")

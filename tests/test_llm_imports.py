@@ -1,5 +1,7 @@
 """litellm loads only in the generator child: never where a person waits, never in the
-resident daemon, never in `oo status`."""
+resident daemon, never in `oo status`. Checked against the one list of heavy modules,
+`oo.heavy.HEAVY`: each path may load only the heavy modules named here, and none of them is
+litellm or one of its parts."""
 
 from __future__ import annotations
 
@@ -10,27 +12,35 @@ from pathlib import Path
 
 import pytest
 
+from oo.heavy import COMMAND_LINE, HEAVY, RESIDENT_DAEMON, WATCH_FACE
+
 PROBE = """
 import json, sys
-from oo.cli.fast import tip
-from oo.cli.runner import run
-tip(as_json=False)
+from oo.heavy import heavy_loaded
 for argv in {argvs!r}:
+    from oo.cli.fast import tip
+    from oo.cli.runner import run
+    tip(as_json=False)
     run(argv)
 for name in {modules!r}:
     __import__(name)
-print(json.dumps(sorted(m for m in ("litellm", "openai", "tiktoken", "keyring")
-                        if m in sys.modules)))
+print(json.dumps(sorted(heavy_loaded(sys.modules))))
 """
 
+LLM = {"litellm", "openai", "tiktoken"}
 
-def probe(argvs: list[list[str]], modules: list[str]) -> list[str]:
+
+def probe(argvs: list[list[str]], modules: list[str]) -> set[str]:
     code = PROBE.format(argvs=argvs, modules=modules)
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     loaded: list[str] = json.loads(out.stdout.splitlines()[-1])
-    return loaded
+    return set(loaded)
+
+
+def test_the_llm_parts_are_on_the_heavy_list() -> None:
+    assert set(HEAVY) >= LLM | COMMAND_LINE | RESIDENT_DAEMON | WATCH_FACE
 
 
 def test_tip_status_config_and_the_spawner_never_import_litellm(oo_home: Path) -> None:
@@ -38,11 +48,20 @@ def test_tip_status_config_and_the_spawner_never_import_litellm(oo_home: Path) -
         [["tip"], ["status"], ["status", "--json"], ["config", "list"], ["--help"]],
         ["oo.llm.run", "oo.llm.status", "oo.llm.settings", "oo.llm.context"],
     )
-    assert loaded == []
+    assert loaded <= COMMAND_LINE  # no litellm, and no keyring either
 
 
 @pytest.mark.parametrize(
-    "module", ["oo.daemon.service", "oo.daemon.jobs", "oo.tui.app", "oo.cli.watch"]
+    ("module", "allowed"),
+    [
+        ("oo.daemon.service", RESIDENT_DAEMON),
+        ("oo.daemon.jobs", RESIDENT_DAEMON),
+        ("oo.tui.app", WATCH_FACE),
+        ("oo.cli.watch", WATCH_FACE),
+    ],
 )
-def test_daemon_and_watch_never_import_litellm(oo_home: Path, module: str) -> None:
-    assert "litellm" not in probe([], [module])
+def test_daemon_and_watch_never_import_litellm(
+    oo_home: Path, module: str, allowed: frozenset[str]
+) -> None:
+    assert probe([], [module]) <= allowed
+    assert not allowed & LLM

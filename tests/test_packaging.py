@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from oo.daemon import install
-from tests.conftest import OO
+from tests.conftest import OO, RunOo
 
 TASK_NS = "{http://schemas.microsoft.com/windows/2004/02/mit/task}"
 
@@ -86,7 +86,7 @@ def test_windows_task_is_well_formed(tmp_path: Path) -> None:
     assert plan.enable == [["schtasks", "/Create", "/F", "/TN", r"\oO\daemon", "/XML", str(path)]]
 
 
-def test_install_and_uninstall_through_oo(tmp_path: Path, oo, oo_home: Path) -> None:  # type: ignore[no-untyped-def]
+def test_install_and_uninstall_through_oo(tmp_path: Path, oo: RunOo, oo_home: Path) -> None:
     env = {
         "HOME": str(tmp_path),
         "XDG_CONFIG_HOME": str(tmp_path / "c"),

@@ -258,7 +258,7 @@ def test_hints_fade_after_a_few_seconds_and_come_back_on_any_key(
         clock.advance(3)
         app.tick()
         assert app.hint_faded
-        await pilot.press("z")  # type: ignore[attr-defined]
+        await pilot.press("z")
         assert not app.hint_faded
         assert app.hint_text == HINTS
         assert app.tip_text == FIRST
@@ -407,7 +407,7 @@ def test_only_greys_are_used(
 
 def _colours(app: WatchApp) -> set[tuple[int, int, int]]:
     """Every foreground and background colour on the screen, after textual's filters."""
-    found = set()
+    found: set[tuple[int, int, int]] = set()
     for line in app.screen._compositor.render_strips():
         strip = line
         for filt in app._filters:
@@ -416,7 +416,7 @@ def _colours(app: WatchApp) -> set[tuple[int, int, int]]:
             style = segment.style
             for colour in (style and (style.color, style.bgcolor)) or ():
                 if colour is not None and colour.triplet is not None:
-                    found.add(tuple(colour.triplet))
+                    found.add((colour.triplet.red, colour.triplet.green, colour.triplet.blue))
     return found
 
 

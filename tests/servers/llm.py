@@ -111,7 +111,7 @@ class LLMServer:
             def setup(self) -> None:
                 super().setup()
                 self._in = [0]
-                self.rfile = io.BufferedReader(_Counting(self.rfile, self._in))  # type: ignore[assignment]
+                self.rfile = io.BufferedReader(_Counting(self.rfile, self._in))
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -208,7 +208,7 @@ class LLMServer:
     @property
     def base_url(self) -> str:
         host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def bodies(self) -> list[bytes]:
         with self._lock:

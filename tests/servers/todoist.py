@@ -22,7 +22,7 @@ CLIENT_SECRET = "oo-test-secret"
 
 def task(n: int, **extra: Any) -> dict[str, Any]:
     """A task as API v1 returns it, with fields oO ignores."""
-    body = {
+    body: dict[str, Any] = {
         "id": f"6X{n:08d}",
         "user_id": "2671355",
         "project_id": "6Jf8VQXxpwv56VQ7",

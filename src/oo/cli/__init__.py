@@ -1,8 +1,9 @@
 """The `oo` entry point.
 
 `oo tip` with a tip already chosen is answered by `oo.cli.fast` without importing typer or
-anything heavy; plain reactions (`oo done`, `oo later 2h`), `oo watch` and `oo daemon run`
-skip typer too.
+anything heavy; plain reactions (`oo done`, `oo later 2h`), the plain forms of the everyday
+commands (`oo.cli.direct`: `oo mood 3`, `oo habit done NAME`, `oo history`, `oo why`,
+`oo status`), `oo watch` and `oo daemon run` skip typer too.
 Everything else goes through the lazily built command line in `runner`.
 """
 
@@ -34,6 +35,13 @@ def main() -> None:
         from oo.cli.reactions import react
 
         sys.exit(guarded(lambda: react(**reaction)))  # type: ignore[arg-type]
+    from oo.cli.direct import route
+
+    action = route(argv)
+    if action is not None:
+        from oo.cli.guard import guarded
+
+        sys.exit(guarded(action))
     if argv == ["daemon", "run"]:
         # The resident process skips typer too: typer's option parsing holds pydantic,
         # about 15 MB the daemon would carry for its whole life.

@@ -11,7 +11,6 @@ from oo.cli import common
 
 app = typer.Typer(
     name="config",
-    help="Show and change settings (model aliases, notification limits).",
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,

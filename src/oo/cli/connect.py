@@ -12,9 +12,8 @@ import sys
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
-import typer
-
 from oo.cli import common
+from oo.cli.lazy import typer
 from oo.errors import OOError
 
 if TYPE_CHECKING:
@@ -52,7 +51,6 @@ def connect(  # noqa: PLR0917 (a typer command: its options are parameters)
         bool, typer.Option("--yes", "-y", help="Agree to the consent text without asking.")
     ] = False,
 ) -> None:
-    """Connect a source; its token, password or secret URL goes to the OS keyring only."""
     from oo.connectors import base
 
     connector = base.get(source)

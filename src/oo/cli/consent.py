@@ -12,7 +12,6 @@ from oo.privacy import consent
 
 app = typer.Typer(
     name="consent",
-    help="Read consent texts and withdraw consent.",
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,

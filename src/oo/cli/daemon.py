@@ -12,7 +12,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     no_args_is_help=True,
-    help="The background scheduler that delivers well-timed tips as notifications.",
 )
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]

@@ -5,16 +5,13 @@ from __future__ import annotations
 import sys
 from typing import Annotated
 
-import typer
-
 from oo.cli import common
+from oo.cli.lazy import typer
 
 
 def disconnect(
     source: Annotated[str, typer.Argument(help="A connected source (see `oo status`).")],
 ) -> None:
-    """Revoke the token at the provider, delete it from the keyring, and delete the items and
-    tips made from the source (its history stays; `oo forget --source` deletes that too)."""
     from oo.connectors.sync import disconnect as run
 
     with common.store() as conn:

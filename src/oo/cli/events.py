@@ -5,9 +5,8 @@ from __future__ import annotations
 import time
 from typing import Annotated, Any
 
-import typer
-
 from oo.cli import common
+from oo.cli.lazy import typer
 from oo.errors import OOError
 from oo.store import events
 from oo.store.db import open_store
@@ -51,7 +50,6 @@ def events_command(
     ] = False,
     json: Annotated[bool, typer.Option("--json", help="Print JSON Lines.")] = False,
 ) -> None:
-    """The event log: what oO recorded, oldest first (the newest N)."""
     if type is not None and type not in events.EVENT_TYPES:
         raise OOError(f"unknown event type {type!r}; one of: {', '.join(events.EVENT_TYPES)}", 2)
     if not 1 <= limit <= MAX_LIMIT:

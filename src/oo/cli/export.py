@@ -7,9 +7,8 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import typer
-
 from oo.cli import common
+from oo.cli.lazy import typer
 from oo.privacy.export import lines
 
 
@@ -18,7 +17,6 @@ def export(
         Path | None, typer.Option("--out", "-o", help="Write to FILE (0600) instead of stdout.")
     ] = None,
 ) -> None:
-    """Everything oO holds, as JSON Lines."""
     with common.store() as conn:
         rows = list(lines(conn, now=common.now()))
     text = "\n".join(rows) + "\n"

@@ -5,10 +5,9 @@ from __future__ import annotations
 import sys
 from typing import Annotated
 
-import typer
-
 from oo import paths
 from oo.cli import common
+from oo.cli.lazy import typer
 from oo.errors import OOError
 from oo.privacy.forget import forget_all
 
@@ -20,7 +19,6 @@ def forget(
         typer.Option("--source", help="Only this source: disconnect it and delete its history."),
     ] = None,
 ) -> None:
-    """Delete everything oO holds: signals, habits, tips, history and logs."""
     if source is not None:
         _forget_source(source, yes)
         return

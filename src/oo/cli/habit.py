@@ -12,7 +12,6 @@ from oo.store import signals
 
 app = typer.Typer(
     name="habit",
-    help="Add, check off, list and remove habits.",
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import typer
-
 from oo import clock
 from oo.cli import common
+from oo.cli.lazy import typer
 from oo.engine.tips import TIP_COLUMNS, tip_dict
 from oo.errors import OOError
 
@@ -18,7 +17,6 @@ def history(
     limit: Annotated[int, typer.Option("--limit", "-n", help="How many tips, newest first.")] = 20,
     json: Annotated[bool, typer.Option("--json", help="Print JSON Lines.")] = False,
 ) -> None:
-    """The tips you have seen and what you did with them, newest first."""
     if not 1 <= limit <= MAX_LIMIT:
         raise OOError(f"--limit takes a whole number from 1 to {MAX_LIMIT}", 2)
     with common.store() as conn:

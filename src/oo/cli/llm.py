@@ -16,7 +16,6 @@ from oo.llm.settings import load as load_settings
 
 app = typer.Typer(
     name="llm",
-    help="Test and run the LLM tip generator; store API keys in the OS keyring.",
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,

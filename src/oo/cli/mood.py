@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import typer
-
 from oo.cli import common
+from oo.cli.lazy import typer
 from oo.store import signals
 
 
@@ -16,7 +15,6 @@ def mood(
     ],
     note: Annotated[str | None, typer.Option("--note", help="A short note, kept locally.")] = None,
 ) -> None:
-    """Record how you feel, 1 (low) to 5 (high)."""
     value = signals.parse_score(score)
     with common.store() as conn:
         signals.record_mood(conn, value, note, now=common.now())

@@ -14,7 +14,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     no_args_is_help=True,
-    help="The policies behind the tips: list, evaluate off-line, promote, simulate.",
 )
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 

@@ -16,7 +16,6 @@ from oo.privacy import page
 
 app = typer.Typer(
     name="privacy",
-    help="What oO holds, who agreed to what, and what left this machine.",
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -28,14 +27,16 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 @app.callback()
 def privacy(ctx: typer.Context, json: JsonOption = False) -> None:
-    """What oO holds, who agreed to what, and what left this machine."""
     if ctx.invoked_subcommand is not None:
         return
     from oo.connectors.base import privacy_descriptions
+    from oo.llm import status
 
     installed = privacy_descriptions()
     with common.store() as conn:
-        info = page.collect(conn, now=common.now(), installed=installed)
+        info = page.collect(
+            conn, now=common.now(), installed=installed, llm=status.privacy_summary(conn)
+        )
     if json:
         common.emit_json(info)
         return

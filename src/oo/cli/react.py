@@ -15,17 +15,14 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print the next tip as 
 
 
 def done(tip: TipOption = None, json: JsonOption = False) -> None:
-    """You did it: record that and show the next tip."""
     react("done", tip_id=tip, as_json=json)
 
 
 def useful(tip: TipOption = None, json: JsonOption = False) -> None:
-    """The tip helped: record that and show the next tip."""
     react("useful", tip_id=tip, as_json=json)
 
 
 def dismiss(tip: TipOption = None, json: JsonOption = False) -> None:
-    """Not for you: record that and show the next tip."""
     react("dismiss", tip_id=tip, as_json=json)
 
 
@@ -34,5 +31,4 @@ def later(
     tip: TipOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Bring the tip back later: 1h (default), 30m, 2h30m, 1d, tonight or tomorrow."""
     react("later", tip_id=tip, as_json=json, when=when)

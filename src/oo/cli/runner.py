@@ -16,20 +16,36 @@ from oo.cli.guard import fail, guarded
 from oo.cli.registry import COMMANDS
 
 
+def _plain(app: typer.Typer) -> typer.Typer:
+    """One help style: click's plain format for every group and subgroup, never rich boxes."""
+    app.rich_markup_mode = None
+    app.pretty_exceptions_enable = False
+    for group in app.registered_groups:
+        if group.typer_instance is not None:
+            _plain(group.typer_instance)
+    return app
+
+
 def _load(name: str) -> Any:
+    """The command `name`, its help text taken from the registry (the one source)."""
     target, help_text = COMMANDS[name]
     module_name, attr = target.split(":")
     obj = getattr(importlib.import_module(module_name), attr)
     if isinstance(obj, typer.Typer):
-        command = typer.main.get_command(obj)
+        command = typer.main.get_command(_plain(obj))
+        command.help = help_text
     else:
-        app = typer.Typer(
-            add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None
-        )
-        app.command(name, help=obj.__doc__ or help_text)(obj)
+        app = _plain(typer.Typer(add_completion=False))
+        app.command(name, help=help_text)(obj)
         command = typer.main.get_command(app)
     command.name = name
     return command
+
+
+def short_help(text: str) -> str:
+    """The first sentence of a command's help, for the list in `oo --help`."""
+    first, _, _ = text.partition(". ")
+    return first.rstrip(".") + "."
 
 
 class _LazyCommands(Mapping[str, Any]):
@@ -62,7 +78,7 @@ class LazyGroup(typer.core.TyperGroup):
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         with formatter.section("Commands"):
-            formatter.write_dl([(name, text) for name, (_, text) in COMMANDS.items()])
+            formatter.write_dl([(name, short_help(text)) for name, (_, text) in COMMANDS.items()])
 
 
 app = typer.Typer(

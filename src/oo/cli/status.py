@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import typer
-
 from oo import __version__, paths
 from oo.cli import common
+from oo.cli.lazy import typer
 from oo.connectors import freshness
 from oo.engine.tips import TIP_COLUMNS, tip_dict
 from oo.llm import status as llm_status
@@ -55,7 +54,6 @@ def collect() -> dict[str, Any]:
 
 
 def status(json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """Where your data lives, its size, sources and what left this machine."""
     info = collect()
     if json:
         common.emit_json(info)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import sys
 from typing import Annotated
 
-import typer
-
 from oo.cli import common
+from oo.cli.lazy import typer
 from oo.errors import OOError
 
 
@@ -17,7 +16,6 @@ def sync(
     ] = None,
     json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Pull your connected sources now."""
     from oo.connectors import sync as runner
     from oo.connectors.freshness import RECONNECT, describe
 

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import typer
-
 from oo.cli import common
+from oo.cli.lazy import typer
 from oo.engine import recommender
 
 
 def tip(
     json: Annotated[bool, typer.Option("--json", help="Print the tip as JSON.")] = False,
 ) -> None:
-    """Show the current tip."""
     now = common.now()
     with common.store() as conn:
         row = recommender.recommend(conn, now)

@@ -12,7 +12,6 @@ from oo.errors import OOError
 
 
 def watch() -> None:
-    """The full-screen watch face: the current tip on a black screen; q quits."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise OOError("`oo watch` needs a terminal; use `oo tip` in scripts", 2)
     from oo.store.db import open_store

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import typer
-
 from oo.cli import common
+from oo.cli.lazy import typer
 from oo.engine import why as why_mod
 
 
@@ -16,7 +15,6 @@ def why(
         str | None, typer.Option("--tip", help="Explain this tip id instead of the current one.")
     ] = None,
 ) -> None:
-    """Why this tip: the signals used and each feature term's contribution, largest first."""
     with common.store() as conn:
         info = why_mod.explain(conn, tip)
     if json:

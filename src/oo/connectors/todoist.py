@@ -40,7 +40,7 @@ from oo.privacy.consent import ConsentText
 NAME = "todoist"
 API_URL = "https://api.todoist.com/api/v1"
 OAUTH_URL = "https://todoist.com/oauth"
-SCOPES = ("data:read",)
+SCOPES: tuple[str, ...] = ("data:read",)
 PAGE_LIMIT = 200
 MAX_PAGES = 1000
 MAX_CANDIDATES = 10

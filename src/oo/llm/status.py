@@ -78,3 +78,16 @@ def describe(info: dict[str, Any]) -> list[str]:
     if error is not None and error is not run:
         lines.append(f"last error: {error['time']}: {error['error']}")
     return lines
+
+
+def privacy_summary(conn: sqlite3.Connection) -> dict[str, Any]:
+    """The LLM endpoint and the mode its prompts are built in (local, redacted or full)."""
+    info = summary(conn)
+    return {
+        "configured": info["enabled"],
+        "alias": info["alias"],
+        "model": info["model"],
+        "api_base_host": info["host"],
+        "local": info["local"],
+        "mode": info["context_mode"] if info["enabled"] else "off",
+    }

@@ -46,21 +46,6 @@ def _first_party(conn: sqlite3.Connection) -> dict[str, Any]:
     return {"counts": counts, "oldest": row[0], "note_bytes": int(row[1])}
 
 
-def llm_summary(conn: sqlite3.Connection) -> dict[str, Any]:
-    """The LLM endpoint and the mode its prompts are built in (local, redacted or full)."""
-    from oo.llm import status
-
-    info = status.summary(conn)
-    return {
-        "configured": info["enabled"],
-        "alias": info["alias"],
-        "model": info["model"],
-        "api_base_host": info["host"],
-        "local": info["local"],
-        "mode": info["context_mode"] if info["enabled"] else "off",
-    }
-
-
 def last_forget(conn: sqlite3.Connection) -> dict[str, Any] | None:
     found = list(events.read(conn, type="data_deleted", newest=1))
     if not found:
@@ -70,10 +55,16 @@ def last_forget(conn: sqlite3.Connection) -> dict[str, Any] | None:
 
 
 def collect(
-    conn: sqlite3.Connection, *, now: datetime, installed: Mapping[str, str] | None = None
+    conn: sqlite3.Connection,
+    *,
+    now: datetime,
+    llm: dict[str, Any],
+    installed: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The page. `installed` maps each installed source to its own privacy description (the
-    caller asks the connectors); connected sources whose connector is gone are listed too."""
+    """The page. `installed` maps each installed source to its own privacy description, and
+    `llm` is `oo.llm.status.privacy_summary`: the caller asks the connectors and the LLM
+    runner, because privacy sits below both in the layers. Connected sources whose connector
+    is gone are listed too."""
     installed = installed or {}
     connected = {row["name"]: dict(row) for row in conn.execute("SELECT * FROM sources")}
     consents = {c.subject: c for c in consent.all_latest(conn, extra=connected)}
@@ -98,7 +89,7 @@ def collect(
         "data_dir": str(paths.home()),
         "sources": sources,
         "first_party": _first_party(conn),
-        "llm": llm_summary(conn),
+        "llm": llm,
         "llm_consents": [
             consents[s].to_dict() for s in ("llm:redacted", "llm:full") if s in consents
         ],

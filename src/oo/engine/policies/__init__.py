@@ -92,4 +92,10 @@ def restore(blob: bytes, *, seed: int | None = None) -> Policy:
     """A policy from `policy.to_bytes()`; raises PolicyError when the blob is damaged."""
     from oo.engine.policies.base import load_blob
 
-    return load_blob(blob, seed=seed)
+    return load_blob(
+        blob,
+        {
+            "linear": lambda config, arrays: LinearBandit.from_state(config, arrays, seed=seed),
+            "uniform": lambda config, _arrays: Uniform.from_state(config, seed=seed),
+        },
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -105,11 +106,11 @@ def dump_blob(kind: str, config: dict[str, Any], arrays: dict[str, Array]) -> by
     return out.getvalue()
 
 
-def load_blob(blob: bytes, *, seed: int | None = None) -> Policy:
-    """Rebuild a policy from dump_blob's bytes; PolicyError for anything damaged."""
-    from oo.engine.policies.linear import LinearBandit
-    from oo.engine.policies.simple import Uniform
-
+def load_blob(
+    blob: bytes, builders: dict[str, Callable[[dict[str, Any], dict[str, Array]], Policy]]
+) -> Policy:
+    """Rebuild a policy from dump_blob's bytes with the builder for its kind; PolicyError for
+    anything damaged. The builders come from the package, so `base` imports no policy."""
     try:
         with np.load(io.BytesIO(blob), allow_pickle=False) as data:
             header = json.loads(bytes(data["header"]).decode())
@@ -117,10 +118,8 @@ def load_blob(blob: bytes, *, seed: int | None = None) -> Policy:
         if header.get("magic") != BLOB_MAGIC:
             raise PolicyError("not an oO policy blob")
         kind, config = header["kind"], header["config"]
-        if kind == "linear":
-            return LinearBandit.from_state(config, arrays, seed=seed)
-        if kind == "uniform":
-            return Uniform.from_state(config, seed=seed)
+        if kind in builders:
+            return builders[kind](config, arrays)
     except PolicyError:
         raise
     except Exception as exc:  # zip, JSON, key and shape errors all mean a damaged blob
