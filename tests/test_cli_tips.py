@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from tests.conftest import run_oo
@@ -61,13 +62,25 @@ def test_each_reaction_is_recorded_with_its_name(oo_home: Path) -> None:
 
 
 def test_a_dismissed_tip_does_not_come_back_soon(oo_home: Path) -> None:
-    dismissed = tip_json()
-    run_oo("dismiss")
-    seen = set()
-    for _ in range(15):
-        seen.add(tip_json()["library_id"])
-        run_oo("done")
-    assert dismissed["library_id"] not in seen
+    """Dismissed through `oo dismiss`, a library tip stays out of the candidates for its
+    whole 14-day cooldown, well past the 3-day rule that keeps any tip from repeating."""
+    from oo.engine import candidates, context
+    from oo.store.db import open_store
+
+    env = {"OO_NOW": "2026-11-24T09:00:00+00:00", "TZ": "UTC"}
+    dismissed = tip_json(env)
+    assert run_oo("dismiss", env=env).returncode == 0
+    start = datetime.fromisoformat(env["OO_NOW"])
+
+    def offered(days: int) -> set[str | None]:
+        now = start + timedelta(days=days)
+        with open_store() as conn:
+            ctx = context.gather(conn, now)
+            return {c.library_id for c in candidates.from_library(conn, now, ctx)}
+
+    assert dismissed["library_id"] not in offered(5)
+    assert dismissed["library_id"] not in offered(13)
+    assert dismissed["library_id"] in offered(15)
 
 
 def test_later_brings_the_tip_back_when_its_time_comes(oo_home: Path) -> None:
@@ -76,16 +89,26 @@ def test_later_brings_the_tip_back_when_its_time_comes(oo_home: Path) -> None:
     result = run_oo("later", "2h", env=env)
     assert result.returncode == 0, result.stderr
     assert tip_json(env)["text"] != first["text"]
-    back = {"OO_NOW": "2026-11-24T11:30:00+00:00", "TZ": "UTC"}
-    run_oo("done", env=back)  # the tip shown meanwhile is done; the next one is chosen at 11:30
-    returned = [tip_json(back)["text"]]
-    # The returning tip has the highest score; allow for the chooser's randomness.
-    for _ in range(4):
-        if first["text"] in returned:
-            break
-        run_oo("dismiss", env=back)
-        returned.append(tip_json(back)["text"])
-    assert first["text"] in returned
+    almost = {"OO_NOW": "2026-11-24T10:59:00+00:00", "TZ": "UTC"}
+    assert tip_json(almost)["text"] != first["text"]
+    back = {"OO_NOW": "2026-11-24T11:00:00+00:00", "TZ": "UTC"}
+    # Due back, it is the current tip at once: ahead of any fresh choice, never left to chance.
+    assert tip_json(back)["text"] == first["text"]
+
+
+def test_the_tip_printed_after_a_reaction_is_shown_then(oo_home: Path) -> None:
+    env = {"OO_NOW": "2026-11-24T09:00:00+00:00", "TZ": "UTC"}
+    tip_json(env)
+    at = {"OO_NOW": "2026-11-24T09:05:00+00:00", "TZ": "UTC"}
+    result = run_oo("useful", "--json", env=at)
+    printed = json.loads(result.stdout)
+    assert printed["shown_at"] == "2026-11-24T09:05:00.000000Z"
+    later = {"OO_NOW": "2026-11-24T12:00:00+00:00", "TZ": "UTC"}
+    tip_json(later)  # it expired at 11:00: shown and unanswered, so ignored, once
+    rows = db_rows(oo_home, f"SELECT status FROM tips WHERE id = '{printed['id']}'")
+    assert rows == [("ignored",)]
+    rewarded = db_rows(oo_home, f"SELECT reward FROM decisions WHERE tip_id = '{printed['id']}'")
+    assert rewarded == [(0.1,)]
 
 
 def test_later_rejects_what_it_cannot_read(oo_home: Path) -> None:

@@ -18,10 +18,10 @@ def test_why_explains_the_current_tip_term_by_term(oo: RunOo) -> None:
     why = oo("why")
     assert why.returncode == 0, why.stderr
     assert why.stdout.startswith(shown["text"])
-    assert "Chosen by default/1 with probability" in why.stdout
+    assert "Chosen by default/2 with probability" in why.stdout
     assert "any tip" in why.stdout and "Runner-up" in why.stdout
     data = json.loads(oo("why", "--json").stdout)
-    assert data["policy"] == "default/1"
+    assert data["policy"] == "default/2"
     assert data["propensity"] == pytest.approx(shown["propensity"], abs=1e-6)
     values = [abs(t["value"]) for t in data["terms"] if not t["term"].startswith(("other", "expl"))]
     assert values == sorted(values, reverse=True)

@@ -24,7 +24,7 @@ def _tip(conn: sqlite3.Connection, now: datetime = NOW, seed: int = 0) -> sqlite
 
 def test_every_decision_is_logged_with_what_replays_it(conn: sqlite3.Connection) -> None:
     tip = _tip(conn)
-    assert tip["policy"] == "default/1"
+    assert tip["policy"] == "default/2"  # the policy and its model version
     log = conn.execute("SELECT * FROM decisions WHERE tip_id = ?", (tip["id"],)).fetchone()
     actions = json.loads(log["actions"])
     scores = json.loads(log["scores"])

@@ -43,7 +43,7 @@ def test_every_policy_follows_the_contract(name: str) -> None:
 def test_propensity_never_falls_below_the_floor() -> None:
     policy = get_policy("default", context_dim=DC, action_dim=DA, seed=1)
     rng, true_w = _world(1)
-    floor = 0.01
+    floor = POLICIES["default"][1]["floor"]
     for _ in range(300):
         context, actions = _step(rng, 20)
         d = policy.choose(context, actions)
@@ -151,7 +151,7 @@ def test_probabilities_are_a_distribution_for_any_scores(scores: list[float]) ->
     )
     probs = policy.probabilities(np.array([1.0]), np.eye(k))
     assert math.isclose(float(probs.sum()), 1.0, rel_tol=1e-9)
-    assert probs.min() >= 0.01 / k - 1e-12
+    assert probs.min() >= POLICIES["default"][1]["floor"] / k - 1e-12
 
 
 def test_offsets_shift_the_probabilities_a_decision_is_drawn_with() -> None:

@@ -45,7 +45,8 @@ def list_(json: JsonOption = False) -> None:
 
 @app.command("eval")
 def eval_(json: JsonOption = False) -> None:
-    """Off-policy estimates (IPS, SNIPS, DR) of each policy on the logged decisions."""
+    """Off-policy estimates (IPS, SNIPS, clipped DR) of each policy on the logged decisions,
+    with the effective sample size and the largest importance weight."""
     from oo.engine import ope
 
     with common.store() as conn:
@@ -57,14 +58,32 @@ def eval_(json: JsonOption = False) -> None:
         print("No rewarded decisions yet: react to a few tips first.")
         return
     print(
-        f"{'policy':<10}{'role':<10}{'n':>6}{'IPS':>8}{'SNIPS':>8}{'DR':>8}   gain vs active (95 %)"
+        f"{'policy':<10}{'role':<10}{'n':>6}{'ESS':>7}{'max w':>8}{'IPS':>8}{'SNIPS':>8}"
+        f"{'DR':>8}   gain vs active (95 %)"
     )
     for e in estimates:
         gain = "" if e.role == "active" else f"{e.gain:+.3f} [{e.lower:+.3f}, {e.upper:+.3f}]"
         print(
-            f"{e.policy:<10}{e.role:<10}{e.decisions:>6}{e.ips:>8.3f}{e.snips:>8.3f}{e.dr:>8.3f}"
-            f"   {gain}"
+            f"{e.policy:<10}{e.role:<10}{e.decisions:>6}{e.ess:>7.1f}{e.max_weight:>8.1f}"
+            f"{e.ips:>8.3f}{e.snips:>8.3f}{e.dr:>8.3f}   {gain}"
         )
+    for e in estimates:
+        if e.role == "active":
+            continue
+        if e.verdict == ope.NOT_ENOUGH:
+            print(
+                f"{e.policy}: {ope.NOT_ENOUGH} (effective sample size {e.ess:.1f},"
+                f" largest importance weight {e.max_weight:.1f}, interval width"
+                f" {e.upper - e.lower:.2f})"
+            )
+        elif e.verdict == "no clear difference":
+            print(f"{e.policy}: no clear difference from the active policy")
+        else:
+            print(f"{e.policy}: {e.verdict} than the active policy")
+    print(
+        f"DR clips importance weights at {ope.CLIP:g}; ESS = effective sample size of the"
+        " importance weights."
+    )
 
 
 @app.command()
@@ -86,6 +105,13 @@ def promote(
                 f"{name!r} is not running in shadow; start it with `oo policy shadow {name}`"
             )
         estimate = next((e for e in ope.evaluate(conn) if e.policy == name), None)
+        enough = estimate is not None and estimate.decisions >= ope.MIN_DECISIONS
+        if estimate is not None and enough and estimate.ess < ope.MIN_ESS:
+            raise OOError(
+                f"{name!r} cannot be judged yet: the log is worth only {estimate.ess:.1f}"
+                f" effective decisions for it (at least {ope.MIN_ESS:g} needed,"
+                f" largest importance weight {estimate.max_weight:.1f}); nothing was changed"
+            )
         if estimate is None or not ope.better(estimate):
             seen = 0 if estimate is None else estimate.decisions
             bound = "" if estimate is None else f"; gain lower bound {estimate.lower:+.3f}"

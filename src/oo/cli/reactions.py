@@ -20,4 +20,8 @@ def react(
     until = parse_later("1h" if when is None else when, now) if reaction == "later" else None
     with open_store() as conn:
         _, following = recommender.react(conn, tip_id, reaction, now=now, later_until=until)
+        if following is not None:
+            # The next tip is printed now: it is shown now (an ignore of it then teaches).
+            recommender.mark_shown(conn, following["id"], now)
+            following = recommender.get(conn, following["id"])
     print_tip(following, as_json=as_json)

@@ -81,10 +81,12 @@ def moment(
             ).fetchone()
             is not None
         )
+        # A put-off tip came back as this one: it was decided when the other returned (a
+        # habit nudge comes back reworded, so the text is not compared).
         returning = (
             conn.execute(
-                "SELECT 1 FROM tips WHERE status = 'later' AND returned_at = ? AND text = ?",
-                (tip["decided_at"], tip["text"]),
+                "SELECT 1 FROM tips WHERE status = 'later' AND returned_at = ?",
+                (tip["decided_at"],),
             ).fetchone()
             is not None
         )

@@ -13,12 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from oo.engine.tips import TABLE
+
 log = logging.getLogger("oo.daemon")
 
 APP_NAME = "oO"
 TITLE = "oO"
 SEND_TIMEOUT_S = 5.0
-BUTTONS = (("Done", "done"), ("Later", "later"), ("Dismiss", "dismiss"))
+# The buttons come from the table of reactions: (title, reaction name).
+BUTTONS = tuple((r.button, r.name) for r in TABLE if r.button is not None)
 
 OnReaction = Callable[[str, str], None]
 

@@ -1,14 +1,19 @@
 """Candidate tips from pluggable sources, and the rules that leave some out.
 
 Sources (`SOURCES`, each `(conn, now, ctx) -> list[Candidate]`): tips put off with `later`
-whose time has come, a nudge for each habit due, tips made by sources (the `candidates`
-table: todos from connectors, LLM-written tips) and the built-in library.
+whose time has come (when one is due it is the only candidate: it comes back ahead of a
+fresh choice), a nudge for each habit due, tips composed from the moment (`moment.py`),
+tips made by sources (the `candidates` table: todos from connectors, LLM-written tips) and
+the built-in library.
 
 Left out: library tips decided in the last 3 days or dismissed in the last 14; a source's
-tip dismissed today; tips about things already done (a candidate marked done, or whose
-task is completed); near-duplicates found by `refresh`; high-energy tips at night;
+tip done or dismissed today, `useful` earlier in this part of the day or waiting on a
+`later` (`held_back`); tips about things already done; near-duplicates found by
+`refresh`; what cannot be done now (`fits_now`: outdoors after dark or in quiet hours,
+high energy at night or at a low mood, longer than the time before the next event);
 candidates whose features are not finite numbers. At most MAX_CANDIDATES are offered:
-returning tips, habit nudges and sources' tips first, then a random sample of the library.
+returning tips, habit nudges, composed and sources' tips first, then a random sample of
+the library.
 
 `refresh(conn, now)` (called by the daemon and `oo sync`, never where a person waits)
 finds near-duplicates with TF-IDF cosine similarity and records them.
@@ -20,18 +25,23 @@ import json
 import logging
 import math
 import random
+import re
 import sqlite3
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from oo.clock import iso
-from oo.engine import library
+from oo.engine import library, moment
 from oo.engine.features import Candidate, Context, library_candidate
 from oo.store.db import transaction
 
 log = logging.getLogger("oo.engine")
 
 REPEAT_AFTER = timedelta(days=3)
+BEFORE_MEETING = 30  # minutes: a "before-meeting" tip is offered this close to an event
+MEALTIMES = ((11 * 60 + 30, 13 * 60 + 30), (18 * 60, 20 * 60 + 30))  # local minutes
+DARK = (21 * 60, 6 * 60)  # local minutes: no outdoor tip from 21:00 to 06:00
+_CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 DISMISS_COOLDOWN = timedelta(days=14)
 MAX_CANDIDATES = 50
 DUPLICATE_SIMILARITY = 0.8
@@ -39,22 +49,29 @@ DUPLICATE_SIMILARITY = 0.8
 Source = Callable[[sqlite3.Connection, datetime, Context], list[Candidate]]
 
 
-def habit_text(name: str) -> str:
-    return f"Your habit “{name}” is still open today; a few minutes now count."
-
-
 def returning(conn: sqlite3.Connection, now: datetime, ctx: Context) -> list[Candidate]:
+    """Tips put off with `later` whose time has come, the longest-waiting first. A habit
+    nudge whose habit was checked in (or removed) meanwhile does not come back."""
     found = []
     for row in conn.execute(
-        "SELECT id, text, kind, category, source, library_id, source_ref FROM tips"
-        " WHERE status = 'later' AND later_until <= ? AND returned_at IS NULL",
+        "SELECT id, text, kind, category, source, library_id, source_ref, later_until FROM tips"
+        " WHERE status = 'later' AND later_until <= ? AND returned_at IS NULL"
+        " ORDER BY later_until, id",
         (iso(now),),
     ):
+        text = row["text"]
+        if row["source"] == "habit":
+            habit = conn.execute("SELECT name FROM habits WHERE id = ?", (row["source_ref"],))
+            name = habit.fetchone()
+            if name is None or row["source_ref"] not in ctx.habit_strength:
+                continue
+            text = moment.habit_text(name[0], now)  # the same nudge, with the time left now
         tip = _library_tip(row["library_id"])
         cand = Candidate(
-            row["text"], row["kind"], row["category"], row["source"], row["library_id"],
+            text, row["kind"], row["category"], row["source"], row["library_id"],
             row["source_ref"], returning=row["id"],
             energy=tip.energy if tip else None, minutes=tip.minutes if tip else None, fit=1.0,
+            place=tip.place if tip else "any",
         )  # fmt: skip
         cand.reasons.append("you asked to see it again now")
         found.append(cand)
@@ -68,10 +85,14 @@ def habits(conn: sqlite3.Connection, now: datetime, ctx: Context) -> list[Candid
         if row is None:
             continue
         cand = Candidate(
-            habit_text(row["name"]), "todo", "habit", "habit", source_ref=habit_id,
-            minutes=10, fit=1.0, urgency=1.0 - 0.5 * strength,
+            moment.habit_text(row["name"], now), "todo", "habit", "habit", source_ref=habit_id,
+            minutes=10, fit=1.0, urgency=1.0 - 0.5 * strength, signal="habit-due",
+            expires_at=moment.part_ends(now),
         )  # fmt: skip
-        cand.reasons.append(f"habit {row['name']!r} is due and not done today")
+        cand.reasons.append(
+            f"habit {row['name']!r} is due and not done today, and the {ctx.part_of_day} is"
+            " running out"
+        )
         found.append(cand)
     return found
 
@@ -141,47 +162,121 @@ def from_library(conn: sqlite3.Connection, now: datetime, ctx: Context) -> list[
     for tip in library.load():
         if tip.id in recent or not tip.fits(ctx.part_of_day):
             continue
-        if ctx.part_of_day == "night" and tip.energy == "high":
-            continue
         cand = library_candidate(tip, ctx.part_of_day)
         cand.reasons.append(
             f"made for the {ctx.part_of_day}" if cand.fit == 1.0 else "fits any time of day"
         )
+        if library.BEFORE_MEETING in tip.tags:
+            if ctx.minutes_to_next_event is None or ctx.minutes_to_next_event > BEFORE_MEETING:
+                continue
+            cand.signal = "meeting-soon"
+            cand.reasons.append(f"your next event starts in {ctx.minutes_to_next_event:.0f} min")
+        if library.MEALTIME in tip.tags:
+            if not _mealtime(now):
+                continue
+            cand.signal = "mealtime"
+            cand.reasons.append("it is mealtime")
         found.append(cand)
     return found
+
+
+def _mealtime(now: datetime) -> bool:
+    local = now.astimezone()
+    minute = local.hour * 60 + local.minute
+    return any(start <= minute < end for start, end in MEALTIMES)
 
 
 SOURCES: dict[str, Source] = {
     "returning": returning,
     "habit": habits,
+    "moment": moment.composed,
     "sources": from_sources,
     "library": from_library,
 }
+
+
+def _quiet_hours() -> tuple[int, int]:
+    """Quiet hours (`notify.quiet_hours`) as minutes of the local day, start and end."""
+    from oo import config
+
+    text = str(config.get("notify", "quiet_hours", "22:00-08:00"))
+    match = _CLOCK.match(text)
+    if match is None:
+        return 22 * 60, 8 * 60
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    return h1 * 60 + m1, h2 * 60 + m2
+
+
+def _next_start(now: datetime, *minutes: int) -> datetime:
+    """The next local time (after now) at any of these minutes of the day."""
+    local = now.astimezone()
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    times = [midnight + timedelta(days=d, minutes=m) for d in (0, 1) for m in minutes]
+    return min(t for t in times if t > local)
+
+
+def _in_range(minute: int, start: int, end: int) -> bool:
+    if start == end:
+        return False
+    return start <= minute < end if start < end else minute >= start or minute < end
+
+
+def fits_now(
+    cand: Candidate, ctx: Context, now: datetime, quiet: tuple[int, int] | None = None
+) -> str | None:
+    """Why a candidate cannot be done now, or None when it can.
+
+    Outdoors: never after dark (DARK) or in quiet hours. High energy: never at night or
+    at a mood of 1 or 2. Longer than the time before the next calendar event: never.
+    A tip put off with `later` is held only by the outdoor rule (the person asked for it).
+    """
+    local = now.astimezone()
+    minute = local.hour * 60 + local.minute
+    if cand.place == "outdoors":
+        quiet = quiet or _quiet_hours()
+        if _in_range(minute, *DARK) or _in_range(minute, *quiet):
+            return "outdoors after dark or in quiet hours"
+    if cand.returning:
+        return None
+    if cand.energy == "high" and (
+        ctx.part_of_day == "night" or (ctx.mood is not None and ctx.mood <= 2)
+    ):
+        return "needs more energy than now has"
+    to_next = ctx.minutes_to_next_event
+    if (
+        cand.minutes is not None
+        and to_next is not None
+        and not ctx.busy_now
+        and cand.minutes > to_next
+    ):
+        return "takes longer than the time before your next event"
+    return None
 
 
 def gather(
     conn: sqlite3.Connection, now: datetime, ctx: Context, rng: random.Random
 ) -> list[Candidate]:
     """The candidates for this decision, at most MAX_CANDIDATES, without repeats."""
-    today = iso(now.astimezone().replace(hour=0, minute=0, second=0, microsecond=0))
-    # A source's tip dismissed or done today (a habit nudge, a task) is not offered again.
-    dismissed_today = {
-        row[0]
-        for row in conn.execute(
-            "SELECT source_ref FROM tips WHERE source_ref IS NOT NULL"
-            " AND status IN ('dismissed', 'done') AND reacted_at >= ?",
-            (today,),
-        )
-    }
+    held = held_back(conn, now)
+    quiet = _quiet_hours()
     seen: set[str] = set()
     found: list[Candidate] = []
-    for source in SOURCES.values():
+    for name, source in SOURCES.items():
         for cand in source(conn, now, ctx):
             key = cand.key
-            if key in seen or (cand.returning is None and cand.source_ref in dismissed_today):
+            if key in seen or (cand.returning is None and cand.source_ref in held):
                 continue
+            if fits_now(cand, ctx, now, quiet) is not None:
+                continue
+            if cand.place == "outdoors":  # it ends when the dark or the quiet hours begin
+                dark = _next_start(now, DARK[0], quiet[0])
+                cand.expires_at = min(cand.expires_at or dark, dark)
             seen.add(key)
             found.append(cand)
+        if name == "returning" and found:
+            # A tip put off with `later` comes back ahead of a fresh choice, one at a time,
+            # the longest-waiting first: deterministic, never left to the draw.
+            return found[:1]
     if len(found) <= MAX_CANDIDATES:
         return found
     # Library tips beyond the cap are sampled at random: no category is starved, and the
@@ -189,6 +284,25 @@ def gather(
     fixed = [c for c in found if c.source != "library"][:MAX_CANDIDATES]
     pool = [c for c in found if c.source == "library"]
     return fixed + rng.sample(pool, max(0, MAX_CANDIDATES - len(fixed)))
+
+
+def held_back(conn: sqlite3.Connection, now: datetime) -> set[str]:
+    """Source refs (a habit, a task, a composed moment) not offered fresh now: done or
+    dismissed today, `useful` earlier in this part of the day, or waiting on a `later`
+    (that tip comes back itself, at its time)."""
+    local = now.astimezone()
+    today = iso(local.replace(hour=0, minute=0, second=0, microsecond=0))
+    part_start = iso(moment.part_starts(now))
+    return {
+        row[0]
+        for row in conn.execute(
+            "SELECT source_ref FROM tips WHERE source_ref IS NOT NULL AND ("
+            " (status IN ('dismissed', 'done') AND reacted_at >= ?)"
+            " OR (status = 'useful' AND reacted_at >= ?)"
+            " OR (status = 'later' AND returned_at IS NULL))",
+            (today, part_start),
+        )
+    }
 
 
 def refresh(conn: sqlite3.Connection, now: datetime) -> int:

@@ -102,8 +102,9 @@ def term_label(context_feature: str, action_feature: str) -> str:
     return f"{what} {when}".strip()
 
 
-def explain_terms(terms: Any, bonus: float) -> list[dict[str, Any]]:
-    """Contributions grouped by readable label, largest magnitude first."""
+def explain_terms(terms: Any) -> list[dict[str, Any]]:
+    """The terms of the expected reward grouped by readable label, largest magnitude first;
+    the small ones are summed as "other terms", so the list adds up to the expected reward."""
     grouped: dict[str, float] = {}
     for i, cname in enumerate(CONTEXT_FEATURES):
         for j, aname in enumerate(ACTION_FEATURES):
@@ -112,16 +113,96 @@ def explain_terms(terms: Any, bonus: float) -> list[dict[str, Any]]:
                 label = term_label(cname, aname)
                 grouped[label] = grouped.get(label, 0.0) + value
     items = sorted(grouped.items(), key=lambda kv: -abs(kv[1]))
-    shown = [{"term": k, "value": round(v, 4)} for k, v in items[:TOP_TERMS] if abs(v) >= 5e-4]
-    rest = sum(v for _, v in items[TOP_TERMS:])
-    if abs(rest) >= 5e-4:
-        shown.append({"term": "other terms", "value": round(rest, 4)})
-    if abs(bonus) >= 5e-4:
-        shown.append({"term": "exploration bonus (still learning)", "value": round(bonus, 4)})
-    return shown
+    shown = [(k, v) for k, v in items[:TOP_TERMS] if abs(v) >= 5e-4]
+    rest = sum(v for k, v in items if (k, v) not in shown)
+    out = [{"term": k, "value": round(v, 4)} for k, v in shown]
+    if abs(rest) >= 5e-5:
+        out.append({"term": "other terms", "value": round(rest, 4)})
+    return out
 
 
 Loaded = list[tuple[str, Any]]  # (role, policy), the active one first
+
+# Variety: a category may fill at most VARIETY_SHARE of the tips shown in a day or a week
+# unless the person's reactions favour it with confidence, and the same text does not come
+# back within TEXT_REPEAT unless asked for (`later`). Both enter the policy as score offsets,
+# before its probabilities, so the logged propensity is the exact chance of the draw.
+VARIETY_SHARE = 0.4
+VARIETY_MIN_SHOWN = 4  # tips shown in the window before its share counts
+VARIETY_PENALTY = 0.3  # per window (day, week) the category would go over its share
+REPEAT_PENALTY = 0.6
+TEXT_REPEAT = timedelta(days=7)
+FAVOUR_WINDOW = timedelta(days=30)
+FAVOUR_Z = 1.64  # one-sided 95 %
+
+
+def _wilson(positive: int, n: int, z: float) -> tuple[float, float]:
+    if n == 0:
+        return 0.0, 1.0
+    p = positive / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
+
+
+def favoured(conn: sqlite3.Connection, now: datetime) -> set[str]:
+    """Categories the person's reactions favour with confidence: the share of done or
+    useful reactions is above every other category's together (Wilson bounds, 95 %)."""
+    from oo.clock import iso
+
+    counts: dict[str, list[int]] = {}
+    for row in conn.execute(
+        "SELECT category, status FROM tips WHERE reacted_at >= ? AND reacted_at <= ?"
+        " AND status IN ('done', 'useful', 'later', 'dismissed', 'ignored')"
+        " AND shown_at IS NOT NULL",
+        (iso(now - FAVOUR_WINDOW), iso(now)),
+    ):
+        pair = counts.setdefault(row["category"], [0, 0])
+        pair[0] += row["status"] in ("done", "useful")
+        pair[1] += 1
+    total_pos = sum(p for p, _ in counts.values())
+    total_n = sum(n for _, n in counts.values())
+    found = set()
+    for category, (pos, n) in counts.items():
+        low, _ = _wilson(pos, n, FAVOUR_Z)
+        _, high = _wilson(total_pos - pos, total_n - n, FAVOUR_Z)
+        if total_n - n > 0 and low > high:
+            found.add(category)
+    return found
+
+
+def variety_offsets(conn: sqlite3.Connection, now: datetime, cands: list[Candidate]) -> list[float]:
+    """A score offset per candidate (0 or negative) for variety; see VARIETY_SHARE."""
+    from oo.clock import iso
+
+    day_start = now.astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+    day: dict[str, int] = {}
+    week: dict[str, int] = {}
+    texts: set[str] = set()
+    for row in conn.execute(
+        "SELECT category, text, shown_at FROM tips WHERE shown_at >= ? AND shown_at <= ?",
+        (iso(now - TEXT_REPEAT), iso(now)),
+    ):
+        week[row["category"]] = week.get(row["category"], 0) + 1
+        if row["shown_at"] >= iso(day_start):
+            day[row["category"]] = day.get(row["category"], 0) + 1
+        texts.add(row["text"])
+    liked = favoured(conn, now) if week else set()
+    offsets = []
+    for cand in cands:
+        if cand.returning:
+            offsets.append(0.0)  # asked for: neither rule applies
+            continue
+        value = -REPEAT_PENALTY if cand.text in texts else 0.0
+        if cand.category not in liked:
+            for counts in (day, week):
+                total = sum(counts.values())
+                if total < VARIETY_MIN_SHOWN:
+                    continue  # too few tips yet for a share to mean anything
+                if (counts.get(cand.category, 0) + 1) / (total + 1) > VARIETY_SHARE:
+                    value -= VARIETY_PENALTY
+        offsets.append(value)
+    return offsets
 
 
 def decide(
@@ -152,10 +233,11 @@ def decide(
     if policies is None:
         policies = state.load(conn, now=now, seed=rng.getrandbits(63))
     _, active = policies[0]
-    decision = active.choose(context, actions)
+    offsets = np.array(variety_offsets(conn, now, cands))
+    decision = active.choose(context, actions, offsets=offsets)
     shadows: dict[str, dict[str, Any]] = {}
     for _, shadow in policies[1:]:
-        probs = shadow.probabilities(context, actions)
+        probs = shadow.probabilities(context, actions, offsets=offsets)
         mean = getattr(shadow, "mean_scores", None)
         shadows[shadow.name] = {
             "version": shadow.version,
@@ -163,27 +245,7 @@ def decide(
             "scores": [round(float(s), 6) for s in mean(context, actions)] if mean else [],
         }
     chosen = cands[decision.index]
-    why: dict[str, Any] = {
-        "policy": f"{active.name}/{active.version}",
-        "propensity": round(decision.propensity, 6),
-        "score": round(float(decision.scores[decision.index]), 4),
-        "candidates": len(cands),
-        "reasons": list(chosen.reasons),
-        "signals": ctx.signals(),
-        "learned_from": active.updates,
-    }
-    contributions = getattr(active, "contributions", None)
-    if contributions is not None:
-        terms, bonus = contributions(context, actions[decision.index])
-        why["terms"] = explain_terms(terms, bonus)
-    if len(cands) > 1:
-        order = np.argsort(-decision.scores, kind="stable")
-        runner = int(order[0] if order[0] != decision.index else order[1])
-        why["runner_up"] = {
-            "text": cands[runner].text,
-            "score": round(float(decision.scores[runner]), 4),
-            "probability": round(float(decision.probabilities[runner]), 6),
-        }
+    why = _why(active, decision, cands, context=context, actions=actions, ctx=ctx)
     return Choice(
         candidate=chosen,
         propensity=float(decision.propensity),
@@ -200,6 +262,48 @@ def decide(
     )
 
 
+def _why(
+    active: Any, decision: Any, cands: list[Candidate], *, context: Any, actions: Any, ctx: Context
+) -> dict[str, Any]:
+    """What `oo why` shows: the score split into expected reward (its terms), the optimism
+    bonus and any offset the caller added (variety); whether the draw was made to learn;
+    and the best other candidate."""
+    import numpy as np  # heavy: only when a decision is made
+
+    index = decision.index
+    chosen = cands[index]
+    score = float(decision.scores[index])
+    why: dict[str, Any] = {
+        "policy": f"{active.name}/{active.version}",
+        "propensity": round(decision.propensity, 6),
+        "score": round(score, 4),
+        "candidates": len(cands),
+        "reasons": list(chosen.reasons),
+        "signals": ctx.signals(),
+        "learned_from": active.updates,
+    }
+    contributions = getattr(active, "contributions", None)
+    if contributions is not None:
+        terms, bonus = contributions(context, actions[index])
+        mean = float(terms.sum())
+        why["expected_reward"] = round(mean, 4)
+        why["bonus"] = round(bonus, 4)
+        why["offset"] = round(score - mean - bonus, 4)
+        why["terms"] = explain_terms(terms)
+    best = int(np.argmax(decision.scores))
+    why["exploratory"] = bool(decision.scores[best] > score)
+    if len(cands) > 1:
+        others = np.array(decision.scores, dtype=np.float64)
+        others[index] = -np.inf
+        runner = int(np.argmax(others))
+        why["runner_up"] = {
+            "text": cands[runner].text,
+            "score": round(float(decision.scores[runner]), 4),
+            "probability": round(float(decision.probabilities[runner]), 6),
+        }
+    return why
+
+
 def learn(
     conn: sqlite3.Connection, tip_id: str, reward: float, *, now: datetime, seed: int | None = None
 ) -> Loaded | None:
@@ -212,17 +316,27 @@ def learn(
 
     import numpy as np  # heavy: only when learning
 
-    from oo.clock import iso
-    from oo.engine import state
+    from oo.clock import iso, parse_iso
+    from oo.engine import rewards, state
 
     row = conn.execute(
         "SELECT context, actions, chosen, reward FROM decisions WHERE tip_id = ?", (tip_id,)
     ).fetchone()
     if row is None or row["reward"] is not None:
         return None
-    context = np.array(json.loads(row["context"]), dtype=np.float64)
-    actions = np.array(json.loads(row["actions"]), dtype=np.float64)
+    tip = conn.execute(
+        "SELECT status, reacted_at, later_until FROM tips WHERE id = ?", (tip_id,)
+    ).fetchone()
+    if tip is not None and tip["status"] == "later" and tip["later_until"] and tip["reacted_at"]:
+        # `later` teaches by the time asked for: soon is nearly a yes, days ahead nearly a no.
+        ahead = parse_iso(tip["later_until"]) - parse_iso(tip["reacted_at"])
+        reward = rewards.reward("later", later_minutes=ahead.total_seconds() / 60) or reward
     policies = state.load(conn, now=now, seed=seed)
+    try:
+        context = np.array(json.loads(row["context"]), dtype=np.float64)
+        actions = np.array(json.loads(row["actions"]), dtype=np.float64)
+    except (ValueError, TypeError):  # a damaged log row teaches nothing
+        context = actions = np.zeros(0)
     for _, policy in policies:
         try:
             policy.update(context, actions, int(row["chosen"]), reward)

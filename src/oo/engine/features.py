@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from oo.engine import library
 
@@ -134,6 +135,10 @@ class Candidate:
     fit: float = 0.5  # 1 made for this part of the day, 0.5 any time
     urgency: float = 0.0
     reasons: list[str] = field(default_factory=list)
+    # What a candidate rule needs to tell whether it can be done now (not policy features).
+    place: str = "any"  # indoors, outdoors or any
+    signal: str | None = None  # the signal of now a composed tip is tied to
+    expires_at: datetime | None = None  # when its moment passes
 
     @property
     def key(self) -> str:
@@ -170,6 +175,7 @@ def library_candidate(tip: library.LibraryTip, part_of_day: str) -> Candidate:
         energy=tip.energy,
         minutes=tip.minutes,
         fit=1.0 if part_of_day in tip.when else 0.5,
+        place=tip.place,
     )
 
 
@@ -206,15 +212,62 @@ def prior_weights() -> list[list[float]]:
     return w
 
 
+def learned_mask() -> list[list[bool]]:
+    """Which weights of W (context x action) the policy learns; the rest stay at the prior.
+
+    One person gives 3-6 decisions a day, too few for 288 free weights. The coarse pattern
+    comes first: taste (the constant row: categories, kinds of tip, energy), what suits
+    which hour (category and kind by time of day), mood (category and energy by mood), and
+    the task, calendar and free-time terms that move kinds of tip.
+    """
+    learn: dict[str, tuple[str, ...]] = {
+        "bias": ACTION_FEATURES,
+        "hour_sin": _PATTERN,
+        "hour_cos": _PATTERN,
+        "mood": (*_CATEGORY_FEATURES, "energy_low", "energy_high", "todo"),
+        "task_pressure": ("todo", "urgency", "quick"),
+        "busy_now": ("quick", "todo", "energy_low", "energy_high"),
+        "free_block": ("fits_free_block", "quick"),
+    }
+    return [[a in learn.get(c, ()) for a in ACTION_FEATURES] for c in CONTEXT_FEATURES]
+
+
+_CATEGORY_FEATURES = tuple(f"category_{name}" for name in CATEGORIES)
+_PATTERN = (*_CATEGORY_FEATURES, "todo", "habit", "energy_low", "energy_high", "quick")
+
+
 def prior_precision() -> list[list[float]]:
     """How firmly each prior weight holds (a ridge precision, in decisions' worth).
 
     Personal taste (the constant row: which categories and kinds of tip a person acts on)
-    is the first thing to learn, so it holds loosely; what suits which hour comes next;
-    the other interactions need more evidence before they move.
+    is the first thing to learn, so it holds loosely; what suits which hour and mood comes
+    next; the other interactions need more evidence before they move.
     """
-    rows = {"bias": 1.0, "hour_sin": 8.0, "hour_cos": 8.0}
-    return [[rows.get(name, 16.0)] * ACTION_DIM for name in CONTEXT_FEATURES]
+    rows = {"bias": PRECISION_TASTE, "hour_sin": PRECISION_PATTERN, "hour_cos": PRECISION_PATTERN}
+    rows["mood"] = PRECISION_PATTERN
+    return [[rows.get(name, PRECISION_OTHER)] * ACTION_DIM for name in CONTEXT_FEATURES]
+
+
+def tuning(policy: str) -> dict[str, float]:
+    """oO's settings for a policy on one person's few decisions (measured with the persona
+    suite, benchmarks/bench_personas.py; the policies' own defaults suit long streams).
+
+    Evidence fades by FORGET a reaction (half-life about 45 reactions, one and a half to
+    two weeks at 3-6 a day) toward the prior, so a change of taste is followed; the default draws
+    almost greedily (the uniform floor and near-ties explore), as the prior already ranks
+    sensibly and each exploratory tip costs a person's attention.
+    """
+    if policy in ("prior", "uniform"):
+        return {}
+    if policy == "default":
+        return {"forget": FORGET, "bonus": 0.0, "gamma": 10000.0, "floor": 0.01}
+    return {"forget": FORGET}
+
+
+FORGET = 0.985
+PRECISION_TASTE = 3.0
+PRECISION_PATTERN = 8.0
+PRECISION_OTHER = 32.0
 
 
 def prior() -> tuple[list[list[float]], list[list[float]]]:

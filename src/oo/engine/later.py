@@ -5,16 +5,23 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from oo.engine.context import PARTS
 from oo.errors import OOError
 
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 MAX_LATER = timedelta(days=30)
 TONIGHT_HOUR = 20
 MORNING_HOUR = 9
+NIGHT_ENDS_HOUR = PARTS[0][0]  # the first hour of the morning
 
 
 def parse_later(text: str, now: datetime) -> datetime:
-    """`1h`, `30m`, `2h30m`, `1d`, `tonight` (20:00) or `tomorrow` (09:00), local time."""
+    """`1h`, `30m`, `2h30m`, `1d`, `tonight` or `tomorrow`, local time.
+
+    `tonight` is 20:00 today (an error from 20:00 on: say a duration or `tomorrow`).
+    `tomorrow` is 09:00 of the next morning: the next calendar day, or today when it is
+    still night (before 05:00), since a person up at 01:00 means the coming morning.
+    """
     word = text.strip().lower()
     local = now.astimezone()
     if word == "tonight":
@@ -23,7 +30,7 @@ def parse_later(text: str, now: datetime) -> datetime:
             raise OOError("it is already evening; use a duration like 1h, or tomorrow", 2)
         return tonight
     if word == "tomorrow":
-        next_day = local + timedelta(days=1)
+        next_day = local if local.hour < NIGHT_ENDS_HOUR else local + timedelta(days=1)
         return next_day.replace(hour=MORNING_HOUR, minute=0, second=0, microsecond=0)
     match = _DURATION.match(word)
     if not word or match is None:

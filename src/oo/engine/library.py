@@ -9,6 +9,10 @@ from importlib import resources
 
 PARTS_OF_DAY = ("morning", "midday", "afternoon", "evening", "night")
 ENERGIES = ("low", "medium", "high")
+PLACES = ("indoors", "outdoors", "any")
+# Tags the candidate rules read (see `oo.engine.candidates.fits_now`).
+MEALTIME = "mealtime"
+BEFORE_MEETING = "before-meeting"
 
 
 @dataclass(frozen=True)
@@ -19,6 +23,7 @@ class LibraryTip:
     when: tuple[str, ...]
     energy: str
     minutes: int
+    place: str
     tags: tuple[str, ...]
 
     def fits(self, part_of_day: str) -> bool:
@@ -36,6 +41,7 @@ def load() -> tuple[LibraryTip, ...]:
             when=tuple(item["when"]),
             energy=item["energy"],
             minutes=int(item["minutes"]),
+            place=item["place"],
             tags=tuple(item.get("tags", ())),
         )
         for item in tomllib.loads(raw)["tip"]

@@ -14,19 +14,11 @@ from datetime import datetime
 from oo.clock import iso, parse_iso
 from oo.engine import chooser, rewards
 from oo.engine.features import Candidate
-from oo.engine.tips import REACTIONS, TIP_COLUMNS
+from oo.engine.tips import BY_STATUS, REACTIONS, TIP_COLUMNS
 from oo.errors import OOError
 from oo.events.v1 import tips_pb2
-from oo.store import events
+from oo.store import events, signals
 from oo.store.db import transaction
-
-_REACTION_ENUM = {
-    "done": tips_pb2.REACTION_DONE,
-    "useful": tips_pb2.REACTION_USEFUL,
-    "later": tips_pb2.REACTION_LATER,
-    "dismissed": tips_pb2.REACTION_DISMISS,
-    "ignored": tips_pb2.REACTION_IGNORED,
-}
 
 
 def _current(conn: sqlite3.Connection) -> sqlite3.Row | None:
@@ -51,7 +43,7 @@ def _record_reaction(
     now: datetime,
     later_until: datetime | None = None,
 ) -> None:
-    body = tips_pb2.ReactionRecorded(tip_id=tip_id, reaction=_REACTION_ENUM[status])
+    body = tips_pb2.ReactionRecorded(tip_id=tip_id, reaction=BY_STATUS[status].event)
     if later_until is not None:
         body.later_until.FromDatetime(later_until)
     events.append(conn, body, now=now)
@@ -81,7 +73,7 @@ def _decide(
     if choice is None:
         return None
     cand = choice.candidate
-    expires = chooser.expiry(now)
+    expires = _expiry(conn, now, cand)
     tip_id = events.new_id(now)
     body = tips_pb2.TipDecided(
         tip_id=tip_id,
@@ -135,6 +127,23 @@ def _decide(
     if cand.returning:
         conn.execute("UPDATE tips SET returned_at = ? WHERE id = ?", (iso(now), cand.returning))
     return get(conn, tip_id)
+
+
+def _expiry(conn: sqlite3.Connection, now: datetime, cand: Candidate) -> datetime:
+    """When the part of the day changes, when the candidate's moment passes, or when a tip
+    put off with `later` is due back, whichever comes first: a returning tip then takes the
+    place of the current one (and `oo tip`'s fast path sees the current tip has expired)."""
+    ends = [chooser.expiry(now)]
+    if cand.expires_at is not None and cand.expires_at > now:
+        ends.append(cand.expires_at)
+    pending = conn.execute(
+        "SELECT MIN(later_until) FROM tips WHERE status = 'later' AND returned_at IS NULL"
+        " AND later_until > ?",
+        (iso(now),),
+    ).fetchone()[0]
+    if pending is not None:
+        ends.append(parse_iso(pending))
+    return min(ends)
 
 
 def _log_key(cand: Candidate) -> str:
@@ -196,12 +205,25 @@ def react(
         if tip["status"] != "current":
             raise OOError(f"that tip already has a reaction ({tip['status']})")
         _record_reaction(conn, tip["id"], status, now=now, later_until=later_until)
+        if status == "done":
+            _check_in_habit(conn, tip["id"], now)
         reacted = get(conn, tip["id"])
         assert reacted is not None
         rng = rng or random.Random()
         learned = _learn(conn, reacted, status, now, rng)
         following = _decide(conn, now, rng, learned)
     return reacted, following
+
+
+def _check_in_habit(conn: sqlite3.Connection, tip_id: str, now: datetime) -> None:
+    """`done` on a habit nudge checks the habit in: one check-in, as `oo habit done`."""
+    row = conn.execute(
+        "SELECT h.id FROM tips t JOIN habits h ON h.id = t.source_ref"
+        " WHERE t.id = ? AND t.source = 'habit'",
+        (tip_id,),
+    ).fetchone()
+    if row is not None:
+        signals.record_check_in(conn, row["id"], now=now)
 
 
 def settle_habit(conn: sqlite3.Connection, habit_id: str, *, done: bool, now: datetime) -> None:

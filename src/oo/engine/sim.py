@@ -18,7 +18,7 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np  # noqa: TID253 - the simulator is numpy through and through
 import numpy.typing as npt  # noqa: TID253
@@ -42,6 +42,45 @@ def _part(hour: float) -> str:
     return name
 
 
+def candidate_pool(
+    rng: np.random.Generator,
+) -> tuple[list[tuple[Candidate, tuple[str, ...]]], dict[str, set[int]]]:
+    """The library's tips, two habits and four todos, each with the parts of the day it
+    is offered in, and for each part of the day the tips made for it."""
+    parts = tuple(name for _, name in _PARTS)
+    pool: list[tuple[Candidate, tuple[str, ...]]] = []
+    exact: dict[str, set[int]] = {p: set() for p in parts}
+    for tip in library.load():
+        when = parts if "any" in tip.when else tuple(tip.when)
+        for p in tip.when:
+            if p in exact:
+                exact[p].add(len(pool))
+        pool.append((features.library_candidate(tip, "any"), when))
+    for n in range(2):
+        habit = Candidate(
+            f"habit {n}",
+            "todo",
+            "movement" if n else "mindfulness",
+            "habit",
+            source_ref=f"habit-{n}",
+            urgency=0.5,
+            minutes=10,
+        )
+        pool.append((habit, parts))
+    for n in range(4):
+        todo = Candidate(
+            f"todo {n}",
+            "todo",
+            "planning",
+            "todoist",
+            source_ref=f"todo-{n}",
+            urgency=float(rng.uniform(0, 1)),
+            minutes=int(rng.integers(5, 60)),
+        )
+        pool.append((todo, parts))
+    return pool, exact
+
+
 @dataclass
 class World:
     """One synthetic person over `steps` decisions, with `k` candidates each."""
@@ -55,7 +94,7 @@ class World:
 
     def __post_init__(self) -> None:
         rng = np.random.default_rng([self.seed, USER_TYPES.index(self.user)])
-        pool = self._pool(rng)
+        pool, self._exact = candidate_pool(rng)
         self.pool_ids = [c.key for c, _ in pool]
         self.pool_parts = [parts for _, parts in pool]
         prior = np.array(features.prior_weights())
@@ -123,40 +162,6 @@ class World:
         self.categories = np.argmax(self.actions[:, :, cat], axis=2)
         self.expected = np.array([self._expected(t) for t in range(self.steps)])
 
-    def _pool(self, rng: np.random.Generator) -> list[tuple[Candidate, tuple[str, ...]]]:
-        parts = tuple(name for _, name in _PARTS)
-        pool: list[tuple[Candidate, tuple[str, ...]]] = []
-        self._exact: dict[str, set[int]] = {p: set() for p in parts}
-        for tip in library.load():
-            when = parts if "any" in tip.when else tuple(tip.when)
-            for p in tip.when:
-                if p in self._exact:
-                    self._exact[p].add(len(pool))
-            pool.append((features.library_candidate(tip, "any"), when))
-        for n in range(2):
-            habit = Candidate(
-                f"habit {n}",
-                "todo",
-                "movement" if n else "mindfulness",
-                "habit",
-                source_ref=f"habit-{n}",
-                urgency=0.5,
-                minutes=10,
-            )
-            pool.append((habit, parts))
-        for n in range(4):
-            todo = Candidate(
-                f"todo {n}",
-                "todo",
-                "planning",
-                "todoist",
-                source_ref=f"todo-{n}",
-                urgency=float(rng.uniform(0, 1)),
-                minutes=int(rng.integers(5, 60)),
-            )
-            pool.append((todo, parts))
-        return pool
-
     def _expected(self, t: int) -> Array:
         base = self.actions[t] @ (self.contexts[t] @ self.w)
         base = base + self.drift[t, self.categories[t]]
@@ -193,7 +198,12 @@ class PolicyAgent:
             else None
         )
         self.policy = get_policy(
-            name, context_dim=CONTEXT_DIM, action_dim=ACTION_DIM, seed=seed, prior=prior
+            name,
+            context_dim=CONTEXT_DIM,
+            action_dim=ACTION_DIM,
+            seed=seed,
+            prior=prior,
+            intercept=False,  # oO's context has its constant
         )
         self.name = label or f"oO {name}"
 
@@ -323,3 +333,267 @@ def simulate(
 def mean_regret(results: list[Result], agent: str, n: int) -> float:
     values = [r.regret[n] for r in results if r.agent == agent and n in r.regret]
     return sum(values) / len(values) if values else math.nan
+
+
+# -- the persona suite -------------------------------------------------------------------
+# Six kinds of person, each checking 3-6 times a day for DAYS days. Unlike `World`, a
+# persona's taste is not linear in oO's features: it is written the way a person would
+# describe it ("movement in the morning"), so a policy has to find the pattern, not copy
+# it. A reaction is done (reward 1) with the persona's probability; otherwise the tip is
+# ignored (reward IGNORED_REWARD) or dismissed (0). The expected reward of a candidate is
+# known exactly, so the oracle and every policy's regret are exact.
+
+DAYS = 30
+PERSONAS = (
+    "morning mover",
+    "low-mood evenings",
+    "tasks and a full calendar",
+    "habit builder",
+    "todos, not advice",
+    "taste changes at day 15",
+)
+GENTLE = frozenset(features.GENTLE)
+_ENERGETIC = frozenset({"movement", "outdoors"})
+
+
+@dataclass(frozen=True)
+class Moment:
+    """What a persona's taste depends on at one check."""
+
+    day: int
+    part: str
+    mood: int
+    busy: bool
+
+
+def _p_done(persona: str, m: Moment, cand: Candidate) -> float:
+    """The probability that this persona acts on this candidate at this moment."""
+    habit, todo = cand.source == "habit", cand.kind == "todo" and cand.source != "habit"
+    cat, morning = cand.category, m.part == "morning"
+    evening = m.part in ("evening", "night")
+    if persona == "morning mover":
+        if cat in _ENERGETIC:
+            return 0.8 if morning else 0.15
+        return 0.25 if cat in ("nutrition", "planning") and morning else 0.15
+    if persona == "low-mood evenings":
+        if evening and m.mood <= 2:
+            return 0.75 if cat in GENTLE else 0.05
+        if evening:
+            return 0.45 if cat in GENTLE else 0.15
+        return 0.4 if cat in ("focus", "learning") else 0.15
+    if persona == "tasks and a full calendar":
+        if todo:
+            return 0.35 + 0.5 * cand.urgency
+        quick = cand.minutes is not None and cand.minutes <= 5
+        if m.busy:
+            return 0.35 if quick else 0.03
+        return 0.3 if cat in ("planning", "focus") else 0.1
+    if persona == "habit builder":
+        if habit:
+            return 0.75
+        return 0.35 if cat in ("mindfulness", "reflection") else 0.12
+    if persona == "todos, not advice":
+        if todo:
+            return 0.55 + 0.3 * cand.urgency
+        return 0.8 if habit else 0.03
+    if persona == "taste changes at day 15":
+        before = m.day < 14
+        if cat in ("focus", "learning"):
+            return 0.65 if before else 0.08
+        if cat in ("outdoors", "relationships", "movement"):
+            return 0.08 if before else 0.65
+        return 0.18
+    raise ValueError(f"unknown persona {persona!r}")
+
+
+def _ignore_share(persona: str, busy: bool) -> float:
+    base = 0.5 if persona == "todos, not advice" else 0.3
+    return min(0.8, base + (0.2 if busy else 0.0))
+
+
+@dataclass
+class PersonaWorld:
+    """One persona over DAYS days: every check's context, candidates and expected rewards."""
+
+    persona: str
+    seed: int
+    days: int = DAYS
+    k: int = 12
+
+    def __post_init__(self) -> None:
+        rng = np.random.default_rng([self.seed, 1 + PERSONAS.index(self.persona)])
+        pool, exact = candidate_pool(rng)
+        full = self.persona == "tasks and a full calendar"
+        day_of: list[int] = []
+        contexts, actions, expected, ignore = [], [], [], []
+        for day in range(self.days):
+            checks = int(rng.integers(3, 7))
+            hours = np.sort(rng.uniform(7.0, 23.0, checks))
+            for hour in hours:
+                part = _part(float(hour))
+                evening = part in ("evening", "night")
+                if self.persona == "low-mood evenings" and evening:
+                    mood = int(rng.choice([1, 2, 2, 3]))
+                else:
+                    mood = int(rng.choice([2, 3, 3, 4, 4, 5]))
+                busy = bool(rng.random() < (0.55 if full else 0.2))
+                tasks = int(rng.poisson(3 if full else 1))
+                ctx = Context(
+                    hour=float(hour),
+                    weekday=day % 7,
+                    part_of_day=part,
+                    mood=mood if rng.random() < 0.7 else None,
+                    mood_trend=0.0,
+                    minutes_since_reaction=float(rng.exponential(200)),
+                    habits_due=1,
+                    overdue=tasks // 2,
+                    due_today=tasks % 2,
+                    busy_now=busy,
+                    free_block_minutes=0.0 if busy else float(rng.exponential(90)),
+                )
+                fitting = [i for i, (_, parts) in enumerate(pool) if part in parts]
+                chosen = rng.choice(fitting, size=min(self.k, len(fitting)), replace=False)
+                moment = Moment(day, part, mood, busy)
+                acts, exp = [], []
+                share = _ignore_share(self.persona, busy)
+                for i in chosen:
+                    cand, _ = pool[int(i)]
+                    cand.fit = 1.0 if int(i) in exact[part] else 0.5
+                    acts.append(features.action_vector(cand, ctx))
+                    p = _p_done(self.persona, moment, cand)
+                    exp.append(p + (1 - p) * share * IGNORED_REWARD)
+                day_of.append(day)
+                contexts.append(features.context_vector(ctx))
+                actions.append(acts)
+                expected.append(exp)
+                ignore.append(share)
+        self.day = np.array(day_of)
+        self.contexts = np.array(contexts)
+        self.actions = np.array(actions)
+        self.expected = np.array(expected)
+        self.ignore = np.array(ignore)
+        self.noise = rng.random((len(day_of), 2))
+        self.steps = len(day_of)
+
+    def reward(self, t: int, j: int) -> float:
+        """One reaction: done (1), else ignored (IGNORED_REWARD) or dismissed (0)."""
+        share = self.ignore[t]
+        p = (self.expected[t, j] - share * IGNORED_REWARD) / (1 - share * IGNORED_REWARD)
+        if self.noise[t, 0] < p:
+            return 1.0
+        return IGNORED_REWARD if self.noise[t, 1] < share else 0.0
+
+
+class PersonaAgent(Protocol):
+    name: str
+
+    def choose(self, t: int, context: Array, actions: Array) -> int: ...
+
+    def update(self, context: Array, actions: Array, index: int, reward: float) -> None: ...
+
+
+class PolicyPersonaAgent:
+    def __init__(self, name: str, seed: int, label: str) -> None:
+        self.name = label
+        from oo.engine import state
+
+        self.policy = state.fresh(name, seed)
+
+    def choose(self, t: int, context: Array, actions: Array) -> int:
+        return self.policy.choose(context, actions).index
+
+    def update(self, context: Array, actions: Array, index: int, reward: float) -> None:
+        self.policy.update(context, actions, index, reward)
+
+
+def persona_agents() -> dict[str, Callable[[PersonaWorld, int], Any]]:
+    return {
+        "rules": lambda world, seed: PolicyPersonaAgent("prior", seed, "rules"),
+        "uniform": lambda world, seed: PolicyPersonaAgent("uniform", seed, "uniform"),
+        "oO": lambda world, seed: PolicyPersonaAgent("default", seed, "oO"),
+    }
+
+
+@dataclass
+class PersonaResult:
+    agent: str
+    persona: str
+    seed: int
+    daily: Array  # (days,) mean expected reward of the tips shown that day
+
+
+def run_persona(world: PersonaWorld, agent: Any) -> PersonaResult:
+    got = np.zeros(world.steps)
+    for t in range(world.steps):
+        c, a = world.contexts[t], world.actions[t]
+        if agent is None:
+            j = int(np.argmax(world.expected[t]))
+        else:
+            j = agent.choose(t, c, a)
+            agent.update(c, a, j, world.reward(t, j))
+        got[t] = world.expected[t, j]
+    daily = np.array([got[world.day == d].mean() for d in range(world.days)])
+    name = "oracle" if agent is None else agent.name
+    return PersonaResult(name, world.persona, world.seed, daily)
+
+
+def simulate_personas(
+    factories: dict[str, Callable[[PersonaWorld, int], Any]],
+    persona: str,
+    seeds: Sequence[int],
+) -> list[PersonaResult]:
+    out = []
+    for seed in seeds:
+        world = PersonaWorld(persona, seed)
+        out.append(run_persona(world, None))
+        for make in factories.values():
+            out.append(run_persona(world, make(world, seed)))
+    return out
+
+
+WEEKS = ((0, 7), (7, 14), (14, 21), (21, 30))
+LATE = (21, 30)  # days 22-30
+
+
+@dataclass
+class PersonaSummary:
+    persona: str
+    weekly: dict[str, list[float]]  # agent -> mean expected reward per week
+    days_to_beat: int | None  # first day from which oO stays ahead of the rules (3-day mean)
+    gap_closed: float  # share of the rules-to-oracle gap closed over days 22-30
+    weeks_behind: int  # weeks in which oO is behind the rules (paired mean)
+
+
+def summarize(results: list[PersonaResult], agent: str = "oO") -> PersonaSummary:
+    by: dict[str, Array] = {}
+    for name in dict.fromkeys(r.agent for r in results):
+        by[name] = np.array([r.daily for r in results if r.agent == name])
+    weekly = {name: [float(d[:, a:b].mean()) for a, b in WEEKS] for name, d in by.items()}
+    diff = (by[agent] - by["rules"]).mean(axis=0)  # paired by seed
+    smooth = np.array([diff[max(0, d - 2) : d + 1].mean() for d in range(len(diff))])
+    days_to_beat = None
+    for d in range(len(smooth)):
+        if (smooth[d:] > 0).all():
+            days_to_beat = d + 1
+            break
+    a, b = LATE
+    gap = float((by["oracle"][:, a:b] - by["rules"][:, a:b]).mean())
+    gain = float((by[agent][:, a:b] - by["rules"][:, a:b]).mean())
+    behind = sum(1 for w in range(len(WEEKS)) if weekly[agent][w] < weekly["rules"][w])
+    persona = results[0].persona
+    return PersonaSummary(persona, weekly, days_to_beat, gain / gap if gap > 0 else 0.0, behind)
+
+
+def persona_table(summaries: list[PersonaSummary]) -> str:
+    head = f"{'persona':<27}{'policy':<9}" + "".join(f"{f'days {a + 1}-{b}':>11}" for a, b in WEEKS)
+    lines = [head, "-" * len(head)]
+    for s in summaries:
+        for i, (name, weeks) in enumerate(s.weekly.items()):
+            label = s.persona if i == 0 else ""
+            lines.append(f"{label:<27}{name:<9}" + "".join(f"{w:>11.3f}" for w in weeks))
+        beat = "never" if s.days_to_beat is None else f"day {s.days_to_beat}"
+        lines.append(
+            f"{'':<27}oO ahead of the rules from {beat}; gap closed over days 22-30:"
+            f" {100 * s.gap_closed:.0f} %; weeks behind the rules: {s.weeks_behind}"
+        )
+    return "\n".join(lines)

@@ -37,6 +37,9 @@ def fresh(name: str, seed: int | None = None) -> Policy:
         action_dim=features.ACTION_DIM,
         seed=seed,
         prior=prior,
+        intercept=False,  # the context's first feature is a constant
+        tuning=features.tuning(name),
+        mask=np.array(features.learned_mask()),
     )
 
 
@@ -65,6 +68,20 @@ def save(
         )
 
 
+def _migrate(policy: Policy) -> Policy:
+    """A policy stored with another feature map learns the current one from here on,
+    keeping what it learned about the weights both maps share."""
+    import numpy as np  # heavy: only where a decision is made
+
+    from oo.engine.policies import LinearBandit
+
+    if isinstance(policy, LinearBandit):
+        mask = np.array(features.learned_mask())
+        if policy.mask.shape != mask.shape or (policy.mask != mask).any():
+            return policy.project(mask)
+    return policy
+
+
 def _restore(
     conn: sqlite3.Connection, name: str, blob: bytes, *, now: datetime, seed: int | None
 ) -> Policy:
@@ -74,7 +91,7 @@ def _restore(
             raise PolicyError("its features differ from this oO's")
         if policy.name != name:
             raise PolicyError(f"it holds policy {policy.name!r}")
-        return policy
+        return _migrate(policy)
     except PolicyError as exc:
         reason = str(exc)
     log.warning("policy %s: parameters reset to the prior (%s)", name, reason)

@@ -12,7 +12,85 @@ TIP_COLUMNS = (
     " status, reacted_at, later_until, policy, propensity"
 )
 
-REACTIONS = {"done": "done", "useful": "useful", "later": "later", "dismiss": "dismissed"}
+
+class Reaction:
+    """One row of the table of reactions (a plain class: dataclasses cost ms on `oo tip`)."""
+
+    __slots__ = ("button", "event", "key", "name", "reward", "status", "timing")
+
+    def __init__(
+        self,
+        name: str,
+        status: str,
+        *,
+        reward: float,
+        timing: str,
+        key: str | None,
+        button: str | None,
+        event: str,
+    ) -> None:
+        self.name = name  # what a person types (`oo done`), or the word for no reaction
+        self.status = status  # stored in `tips.status` (the CHECK constraint lists them)
+        self.reward = reward  # what the policy learns from it, 0..1
+        self.timing = timing  # what it does to when tips come back (docs/engine.md)
+        self.key = key  # its key on the watch face
+        self.button = button  # its button on a notification
+        self.event = event  # its value of `oo.events.v1.Reaction`
+
+
+# The one table of reactions. Everything else derives from it or is checked against it
+# (tests/test_loop_reactions.py): the CHECK constraint, the proto enum, the watch face's
+# keys, the notification's buttons and the names the LLM context uses.
+TABLE = (
+    Reaction(
+        "done",
+        "done",
+        reward=1.0,
+        timing="settles it today; a habit is checked in",
+        key="d",
+        button="Done",
+        event="REACTION_DONE",
+    ),
+    Reaction(
+        "useful",
+        "useful",
+        reward=0.8,
+        timing="not again before the next part of the day",
+        key="u",
+        button=None,
+        event="REACTION_USEFUL",
+    ),
+    Reaction(
+        "later",
+        "later",
+        reward=0.4,
+        timing="the same tip comes back at the time asked",
+        key="l",
+        button="Later",
+        event="REACTION_LATER",
+    ),
+    Reaction(
+        "dismiss",
+        "dismissed",
+        reward=0.0,
+        timing="a library tip stays away 14 days; a habit, task or moment tip today",
+        key="x",
+        button="Dismiss",
+        event="REACTION_DISMISS",
+    ),
+    Reaction(
+        "ignored",
+        "ignored",
+        reward=0.1,
+        timing="none: what a shown tip becomes on expiry",
+        key=None,
+        button=None,
+        event="REACTION_IGNORED",
+    ),
+)
+# What a person can type or press: name -> status (`ignored` is what no reaction becomes).
+REACTIONS = {r.name: r.status for r in TABLE if r.key is not None}
+BY_STATUS = {r.status: r for r in TABLE}
 
 
 def tip_dict(row: sqlite3.Row) -> dict[str, Any]:

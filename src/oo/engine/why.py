@@ -56,6 +56,10 @@ def explain(conn: sqlite3.Connection, tip_id: str | None = None) -> dict[str, An
         "reasons": list(why.get("reasons", [])),
         "terms": list(why.get("terms", [])),
         "signals": dict(why.get("signals", {})),
+        "expected_reward": why.get("expected_reward"),
+        "bonus": why.get("bonus"),
+        "offset": why.get("offset"),
+        "exploratory": bool(why.get("exploratory", False)),
         "runner_up": why.get("runner_up"),
         "candidates": why.get("candidates"),
         "learned_from": why.get("learned_from"),
@@ -73,18 +77,44 @@ def _signal_text(name: str, value: Any) -> str:
     return f"{label}: {value}"
 
 
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _score_line(info: dict[str, Any]) -> str | None:
+    score, mean = info.get("score"), info.get("expected_reward")
+    if score is None:
+        return None
+    if mean is None:  # explanations stored before the score was split
+        return f"Score {score:.3f} (expected reward plus the optimism bonus):"
+    parts = [f"expected reward {mean:.3f}"]
+    bonus, offset = info.get("bonus") or 0.0, info.get("offset") or 0.0
+    if abs(bonus) >= 5e-4:
+        parts.append(f"optimism bonus {bonus:+.3f} (still learning)")
+    if abs(offset) >= 5e-4:
+        parts.append(f"variety {offset:+.3f}")
+    return f"Score {score:.3f} = " + ", ".join(parts) + ". The expected reward is:"
+
+
 def render(info: dict[str, Any]) -> str:
     """The explanation for a person, like a task manager's urgency breakdown."""
     lines = [info["text"], ""]
-    score = info.get("score")
     head = f"Chosen by {info['policy']} with probability {info['propensity']:.3g}"
     if info.get("candidates"):
-        head += f" among {info['candidates']} candidates"
+        head += f" among {plural(int(info['candidates']), 'candidate')}"
     if info.get("learned_from") is not None:
-        head += f", after learning from {info['learned_from']} reactions"
+        head += f", after learning from {plural(int(info['learned_from']), 'reaction')}"
     lines.append(head + ".")
+    runner = info.get("runner_up")
+    if info.get("exploratory") and runner:
+        lines.append(
+            f"Chosen to learn; the best-scored was: {runner['text']}"
+            f" (score {runner['score']:.3f}, probability {runner['probability']:.3g})."
+        )
     if info["terms"]:
-        lines.append(f"Score {score:.3f} (expected reward, 0..1):" if score is not None else "")
+        score_line = _score_line(info)
+        if score_line:
+            lines.append(score_line)
         width = max(len(t["term"]) for t in info["terms"])
         for term in info["terms"]:
             lines.append(f"  {term['value']:+.3f}  {term['term']:<{width}}".rstrip())
@@ -98,10 +128,9 @@ def render(info: dict[str, Any]) -> str:
     ]
     if shown:
         lines.append("Signals: " + ", ".join(shown) + ".")
-    runner = info.get("runner_up")
-    if runner:
+    if runner and not info.get("exploratory"):
         lines.append(
             f"Runner-up (score {runner['score']:.3f}, probability {runner['probability']:.3g}):"
             f" {runner['text']}"
         )
-    return "\n".join(line for line in lines if line is not None)
+    return "\n".join(lines)

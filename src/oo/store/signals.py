@@ -135,12 +135,18 @@ def check_in(conn: sqlite3.Connection, name: str, *, now: datetime) -> str:
     """Record that a habit was done now; returns the habit id."""
     with transaction(conn):
         habit_id = _require(conn, name)
-        event_id = events.append(conn, signals_pb2.HabitCheckedIn(habit_id=habit_id), now=now)
-        conn.execute(
-            "INSERT INTO habit_checkins (id, habit_id, time) VALUES (?, ?, ?)",
-            (event_id, habit_id, iso(now)),
-        )
+        record_check_in(conn, habit_id, now=now)
     return habit_id
+
+
+def record_check_in(conn: sqlite3.Connection, habit_id: str, *, now: datetime) -> None:
+    """The one check-in event and row (call inside a transaction): `oo habit done`, and
+    `done` on a habit nudge from any surface."""
+    event_id = events.append(conn, signals_pb2.HabitCheckedIn(habit_id=habit_id), now=now)
+    conn.execute(
+        "INSERT INTO habit_checkins (id, habit_id, time) VALUES (?, ?, ?)",
+        (event_id, habit_id, iso(now)),
+    )
 
 
 def remove_habit(conn: sqlite3.Connection, name: str, *, now: datetime) -> str:

@@ -26,6 +26,7 @@ from oo import clock as oo_clock
 from oo.clock import parse_iso
 from oo.engine import recommender
 from oo.engine.later import parse_later
+from oo.engine.tips import TABLE
 from oo.engine.why import explain
 from oo.errors import OOError
 
@@ -42,7 +43,11 @@ HINTS = "d done · u useful · l later · x dismiss · w why · q quit"
 HINTS_NARROW = "d done · u useful · l later · x dismiss"
 LATER_HINTS = "later:  1 one hour · t tonight · m tomorrow · esc never mind"
 LATER_HINTS_NARROW = "1 one hour · t tonight · m tomorrow"
-REACTION_KEYS = {"d": "done", "u": "useful", "x": "dismiss"}
+# Keys come from the table of reactions; `later` first asks when.
+REACTION_KEYS: dict[str, str] = {
+    r.key: r.name for r in TABLE if r.key is not None and r.name != "later"
+}
+LATER_KEY: str = next(r.key or "l" for r in TABLE if r.name == "later")
 LATER_KEYS = {"1": "1h", "t": "tonight", "m": "tomorrow"}
 QUIT_KEYS = {"q", "escape"}
 
@@ -208,7 +213,7 @@ class WatchApp(App[None]):
             self.exit()
         elif key in REACTION_KEYS:
             self._react(REACTION_KEYS[key])
-        elif key == "l" and self._has_tip():
+        elif key == LATER_KEY and self._has_tip():
             self.choosing_later = True
         elif key == "w" and self._has_tip():
             self._why()

@@ -13,6 +13,7 @@ below a known floor, so logged decisions can evaluate other policies off-line.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 # Small matrices: BLAS threads cost more than they save (set before numpy loads).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -36,8 +37,8 @@ __all__ = [
 # name -> (one-line description, settings). "default" is oO's own.
 POLICIES: dict[str, tuple[str, dict[str, float]]] = {
     "default": (
-        "ridge regression forgetting toward oO's prior, optimism bonus, inverse-gap draw",
-        {"bonus": 0.1, "gamma": 300.0, "forget": 0.999, "strength": 1.0},
+        "ridge regression forgetting slowly toward the prior, optimism bonus, inverse-gap draw",
+        {"bonus": 0.6, "gamma": 10000.0, "forget": 0.9995, "strength": 1.0, "floor": 0.005},
     ),
     "greedy": (
         "the same model, greedy apart from the 1 % uniform floor",
@@ -66,13 +67,22 @@ def get_policy(
     action_dim: int,
     seed: int | None = 0,
     prior: Prior | None = None,
+    intercept: bool = True,
+    mask: Any = None,
+    tuning: dict[str, float] | None = None,
 ) -> Policy:
-    """A fresh policy by name (see POLICIES)."""
+    """A fresh policy by name (see POLICIES).
+
+    `intercept` appends a constant 1 to the context (pass False when the context already
+    has one); `mask` (context_dim [+1 with intercept] x action_dim, bool) picks the weights
+    to learn, the others staying at the prior mean (None: learn them all); `tuning`
+    replaces some of the policy's settings (bonus, gamma, forget, strength, floor).
+    """
     if name not in POLICIES:
         raise PolicyError(f"unknown policy {name!r}; known: {', '.join(POLICIES)}")
     if name == "uniform":
         return Uniform(context_dim, action_dim, seed=seed)
-    settings = dict(POLICIES[name][1])
+    settings = {**POLICIES[name][1], **(tuning or {})}
     return LinearBandit(
         name,
         context_dim,
@@ -85,6 +95,8 @@ def get_policy(
         strength=settings["strength"],
         floor=settings.get("floor", 0.01),
         frozen=bool(settings.get("frozen", 0.0)),
+        intercept=intercept,
+        mask=mask,
     )
 
 

@@ -98,11 +98,11 @@ def draw(probabilities: Array, rng: np.random.Generator) -> int:
     return min(index, len(probabilities) - 1)
 
 
-def dump_blob(kind: str, config: dict[str, Any], arrays: dict[str, Array]) -> bytes:
+def dump_blob(kind: str, config: dict[str, Any], arrays: dict[str, Any]) -> bytes:
     header = json.dumps({"magic": BLOB_MAGIC, "kind": kind, "config": config})
     out = io.BytesIO()
     named: dict[str, Any] = {"header": np.frombuffer(header.encode(), dtype=np.uint8), **arrays}
-    np.savez(out, **named)
+    np.savez_compressed(out, **named)  # most of a precision matrix is zeros
     return out.getvalue()
 
 

@@ -1,19 +1,25 @@
 """A shared linear reward model over context ⊗ candidate features, and how it explores.
 
-Model: the expected reward of candidate `a` in context `c` is `c @ W @ a`, i.e. a ridge
-regression on the outer product `x = vec(c ⊗ a)` (d = dc * da weights), fitted exactly by
-recursive least squares.
+Model: the expected reward of candidate `a` in context `c` is `c @ W @ a`. The weights the
+policy learns are a chosen subset of W (a `mask`); the others stay at the prior mean, so
+they still count (the rules) but cost no data. With the full mask this is ridge regression
+on the outer product `x = vec(c ⊗ a)`. Fitted exactly by recursive least squares.
 
-- Prior: ridge toward a prior mean `W0` (oO's rules) with strength `lambda0`, so the first
-  decisions are sensible, not random.
+- Context constant: with `intercept`, a constant 1 is appended to the context, so the
+  model has a per-candidate-feature term even when the caller's context has no constant.
+- Prior: ridge toward a prior mean `W0` (oO's rules) with a precision per weight (how
+  many decisions' worth of evidence it takes to move it): a shrinkage prior that lets the
+  coarse terms (taste) move first and the fine ones (interactions) later.
 - Drift: every update discounts past evidence by `forget` and gives the same weight back to
-  the prior (A <- forget*A + (1-forget)*lambda0*I + x x'), so old preferences fade toward the
+  the prior (A <- forget*A + (1-forget)*Lambda0 + x x'), so old preferences fade toward the
   prior instead of leaving the model overconfident. The prior's share is restored exactly at
   a periodic re-sync (every RESYNC updates), so updates stay O(d^2).
 - Exploration: each candidate's score is its mean plus `bonus` times its standard deviation
-  (an optimism bonus, computed in O(d^2 + k*da^2) per decision); the choice is drawn by
-  inverse gap weighting (SquareCB) over those scores, mixed with a uniform floor, so every
-  candidate has probability at least floor/k and the propensity is known exactly.
+  (an optimism bonus); the choice is drawn by inverse gap weighting (SquareCB) over those
+  scores, mixed with a uniform floor, so every candidate has probability at least floor/k
+  and the propensity is known exactly.
+- State: the precision matrix A (upper triangle, float32, compressed) and b; A's inverse
+  is rebuilt on load, so a reaction writes a few kilobytes.
 """
 
 from __future__ import annotations
@@ -35,28 +41,7 @@ from oo.engine.policies.base import (
 )
 
 RESYNC = 128
-
-# BLAS's in-place rank-1 update (scipy) is 3-4 times faster than numpy's outer product,
-# but importing scipy.linalg takes 0.1 s: a one-shot command (`oo done`, one update)
-# uses numpy; a long run (daemon, simulator, benchmark) switches after SWITCH updates.
-SWITCH = 64
-_blas: dict[str, Any] = {"calls": 0, "dger": None}
-
-
-def _rank1(matrix: Array, alpha: float, u: Array, v: Array) -> None:
-    """matrix += alpha * u v' in place (matrix C-contiguous)."""
-    if _blas["dger"] is None:
-        _blas["calls"] += 1
-        if _blas["calls"] > SWITCH:
-            try:
-                from scipy.linalg.blas import dger  # type: ignore[import-untyped]
-            except ImportError:  # pragma: no cover - scipy comes with scikit-learn
-                dger = False
-            _blas["dger"] = dger
-    if _blas["dger"]:
-        _blas["dger"](alpha, v, u, a=matrix.T, overwrite_a=True)
-    else:
-        matrix += alpha * np.outer(u, v)
+TIE = 1e-9  # scores closer than this are a tie
 
 
 @dataclass(frozen=True)
@@ -69,7 +54,7 @@ class Prior:
 
 
 class LinearBandit:
-    version = "1"
+    version = "2"
 
     def __init__(
         self,
@@ -85,6 +70,8 @@ class LinearBandit:
         strength: float = 2.0,
         floor: float = 0.02,
         frozen: bool = False,
+        intercept: bool = False,
+        mask: Array | None = None,
     ) -> None:
         if context_dim < 1 or action_dim < 1:
             raise PolicyError("context_dim and action_dim must be at least 1")
@@ -94,23 +81,35 @@ class LinearBandit:
         self.context_dim, self.action_dim = context_dim, action_dim
         self.bonus, self.gamma, self.forget = bonus, gamma, forget
         self.strength, self.floor, self.frozen = strength, floor, frozen
+        self.intercept = intercept
         self.updates = 0
         self._rng = np.random.default_rng(seed)
-        d = context_dim * action_dim
-        mean = np.zeros((context_dim, action_dim)) if prior is None else prior.mean
-        if mean is None:
-            mean = np.zeros((context_dim, action_dim))
+        dc = context_dim + (1 if intercept else 0)
+        self._dc = dc
+        shape = (context_dim, action_dim)
+        mean = np.zeros(shape) if prior is None or prior.mean is None else prior.mean
         mean = np.asarray(mean, dtype=np.float64)
-        if mean.shape != (context_dim, action_dim) or not np.isfinite(mean).all():
+        if mean.shape != shape or not np.isfinite(mean).all():
             raise PolicyError(f"prior mean must be finite with shape ({context_dim}, {action_dim})")
-        self.prior_mean = mean.ravel().copy()
-        scale = np.ones(d) if prior is None or prior.precision is None else prior.precision
-        scale = np.asarray(scale, dtype=np.float64).ravel()
-        if scale.shape != (d,) or not (np.isfinite(scale).all() and (scale > 0).all()):
+        scale = np.ones(shape) if prior is None or prior.precision is None else prior.precision
+        scale = np.asarray(scale, dtype=np.float64)
+        if scale.shape != shape or not (np.isfinite(scale).all() and (scale > 0).all()):
             raise PolicyError(
                 f"prior precision must be positive with shape ({context_dim}, {action_dim})"
             )
-        self.prior_precision = strength * scale
+        if intercept:
+            mean = np.vstack([mean, np.zeros(action_dim)])
+            scale = np.vstack([scale, np.ones(action_dim)])
+        m = np.ones((dc, action_dim), dtype=bool) if mask is None else np.asarray(mask, bool)
+        if m.shape != (dc, action_dim) or not m.any():
+            raise PolicyError(f"mask must have shape ({dc}, {action_dim}) and learn something")
+        self.mask = m
+        self._flat = np.flatnonzero(m.ravel())
+        self.prior_full = mean  # (dc, da), the weights outside the mask stay here
+        self._fixed = np.where(m, 0.0, mean)
+        self.prior_mean = mean.ravel()[self._flat].copy()
+        self._scale = scale
+        self.prior_precision = strength * scale.ravel()[self._flat]
         self._reset_model(
             np.diag(self.prior_precision),
             self.prior_precision * self.prior_mean,
@@ -118,6 +117,11 @@ class LinearBandit:
         )
 
     # -- the model -------------------------------------------------------------------
+    @property
+    def dimension(self) -> int:
+        """How many weights the policy learns."""
+        return len(self._flat)
+
     def _reset_model(self, a: Array, b: Array, inverse: Array | None = None) -> None:
         """Set the exact normal equations A theta = b and derive everything from them."""
         self._a = np.ascontiguousarray(a)  # A = _t * _a (scale kept lazily)
@@ -134,33 +138,39 @@ class LinearBandit:
         a = self._t * self._a + np.diag(give_back)
         self._reset_model((a + a.T) / 2, self._b + give_back * self.prior_mean)
 
+    def _context(self, c: Array) -> Array:
+        return np.append(c, 1.0) if self.intercept else c
+
+    def _x(self, c: Array, a: Array) -> Array:
+        """The learned features of each candidate (k, d): the masked outer products."""
+        return np.asarray((c[None, :, None] * a[:, None, :]).reshape(len(a), -1)[:, self._flat])
+
     def weights(self) -> Array:
-        """The mean weights W (dc, da)."""
-        return self.theta.reshape(self.context_dim, self.action_dim)
+        """The mean weights W (dc, da), with the constant row last when `intercept`."""
+        w = self._fixed.copy().ravel()
+        w[self._flat] = self.theta
+        return w.reshape(self._dc, self.action_dim)
 
     def mean_scores(self, context: Array, actions: Array) -> Array:
         c, a = check_inputs(context, actions, self.context_dim, self.action_dim)
-        return np.asarray(a @ (c @ self.weights()))
+        return np.asarray(a @ (self._context(c) @ self.weights()))
 
     def _scores(self, c: Array, a: Array) -> tuple[Array, Array]:
-        mean = a @ (c @ self.weights())
+        c = self._context(c)
+        x = self._x(c, a)
+        mean = x @ self.theta + a @ (c @ self._fixed)
         if self.bonus <= 0:
             return mean, mean
-        dc, da = self.context_dim, self.action_dim
-        # The covariance of c (x) a for fixed c: M = (c (x) I)' P (c (x) I), O(d^2) once,
-        # then a' M a per candidate.
-        y = (c @ self._p.reshape(dc, da * dc * da)).reshape(da, dc, da)
-        m = np.matmul(c, y)  # (da, da)
-        var = self._s * ((a @ m) * a).sum(axis=1)
+        var = self._s * ((x @ self._p) * x).sum(axis=1)
         return mean + self.bonus * np.sqrt(np.maximum(var, 0.0)), mean
 
     def _probabilities(self, scores: Array) -> Array:
         k = len(scores)
-        best = int(np.argmax(scores))
-        gaps = scores[best] - scores
+        gaps = scores.max() - scores
+        best = gaps <= TIE  # candidates scored alike share the best one's mass
         probs = 1.0 / (k * (1.0 + self.gamma * gaps))
         probs[best] = 0.0
-        probs[best] = max(0.0, 1.0 - probs.sum())
+        probs[best] = max(0.0, 1.0 - probs.sum()) / best.sum()
         return np.asarray((1.0 - self.floor) * probs + self.floor / k)
 
     # -- the contract ----------------------------------------------------------------
@@ -190,25 +200,30 @@ class LinearBandit:
         self.updates += 1
         if self.frozen:
             return
-        x = np.outer(c, a[index]).ravel()
+        c = self._context(c)
+        x = self._x(c, a[index : index + 1])[0]
+        r = r - float(a[index] @ (c @ self._fixed))  # the rules' fixed part is known
         g = self.forget
         u = self._p @ x
         q = self._s * float(x @ u)
         gain = (self._s / (g + q)) * u
         self.theta = self.theta + gain * (r - float(x @ self.theta))
-        _rank1(self._p, -self._s / (g + q), u, u)
+        self._p -= (self._s / (g + q)) * np.outer(u, u)
         self._s /= g
         self._t *= g
-        _rank1(self._a, 1.0 / self._t, x, x)
+        self._a += (1.0 / self._t) * np.outer(x, x)
         self._b = g * self._b + r * x
         self._pending += 1
         if self._pending >= RESYNC or self._s > 1e6:
             self._resync()
 
     def contributions(self, context: Array, action: Array) -> tuple[Array, float]:
-        """Each term W[i, j] * c[i] * a[j] of one candidate's mean score, and its bonus."""
+        """Each term W[i, j] * c[i] * a[j] of one candidate's mean score, and its bonus.
+
+        The terms add up to the mean score; mean plus bonus is the candidate's score.
+        """
         c, a = check_inputs(context, np.atleast_2d(action), self.context_dim, self.action_dim)
-        terms = self.weights() * np.outer(c, a[0])
+        terms = self.weights() * np.outer(self._context(c), a[0])
         scores, mean = self._scores(c, a)
         return terms, float(scores[0] - mean[0])
 
@@ -223,27 +238,86 @@ class LinearBandit:
             "strength": self.strength,
             "floor": self.floor,
             "frozen": self.frozen,
+            "intercept": self.intercept,
             "updates": self.updates,
         }
 
     def to_bytes(self) -> bytes:
+        """The precision matrix's upper triangle as float32, b, the prior and the mask."""
         self._resync()
+        a = self._t * self._a
+        upper = np.triu_indices(len(a))
+        prior = self.prior_full[: self.context_dim]
         arrays = {
-            "a": self._t * self._a,
+            "a_upper": a[upper].astype(np.float32),
             "b": self._b,
-            "prior": self.prior_mean,
-            "precision": self.prior_precision / self.strength,
+            "prior": prior.astype(np.float32),
+            "precision": self._scale[: self.context_dim].astype(np.float32),
+            "mask": np.packbits(self.mask.ravel()),
         }
         return dump_blob("linear", self.config(), arrays)
+
+    def project(self, mask: Array) -> LinearBandit:
+        """The same policy learning only the weights in `mask` (a change of feature map):
+        each kept weight keeps its learned mean, with the evidence about it."""
+        keep = np.asarray(mask, bool)
+        policy = LinearBandit(
+            self.name,
+            self.context_dim,
+            self.action_dim,
+            prior=Prior(self.prior_full[: self.context_dim], self._scale[: self.context_dim]),
+            bonus=self.bonus,
+            gamma=self.gamma,
+            forget=self.forget,
+            strength=self.strength,
+            floor=self.floor,
+            frozen=self.frozen,
+            intercept=self.intercept,
+            mask=keep,
+        )
+        self._resync()
+        full_theta = self.weights().ravel()
+        full_a = np.zeros((keep.size, keep.size))
+        idx = self._flat
+        full_a[np.ix_(idx, idx)] = self._t * self._a
+        common = np.intersect1d(policy._flat, idx)
+        sub = np.diag(policy.prior_precision).copy()
+        pos = np.searchsorted(policy._flat, common)
+        sub[np.ix_(pos, pos)] = full_a[np.ix_(common, common)]
+        theta = full_theta[policy._flat]
+        policy._reset_model(sub, sub @ theta)
+        policy.updates = self.updates
+        policy._rng = self._rng
+        return policy
 
     @classmethod
     def from_state(
         cls, config: dict[str, Any], arrays: dict[str, Array], *, seed: int | None = None
     ) -> LinearBandit:
         dc, da = (int(v) for v in config["dims"])
-        d = dc * da
-        a, b, prior, precision = arrays["a"], arrays["b"], arrays["prior"], arrays["precision"]
-        if a.shape != (d, d) or b.shape != (d,) or prior.shape != (d,) or precision.shape != (d,):
+        intercept = bool(config.get("intercept", False))
+        rows = dc + (1 if intercept else 0)
+        prior = np.asarray(arrays["prior"], dtype=np.float64).reshape(-1)
+        precision = np.asarray(arrays["precision"], dtype=np.float64).reshape(-1)
+        if prior.shape != (dc * da,) or precision.shape != (dc * da,):
+            raise PolicyError("policy parameters have the wrong shape")
+        if "mask" in arrays:
+            bits = np.unpackbits(np.asarray(arrays["mask"], dtype=np.uint8))
+            mask = bits[: rows * da].astype(bool).reshape(rows, da)
+        else:  # version 1: every weight learned, A stored whole
+            mask = np.ones((rows, da), dtype=bool)
+        d = int(mask.sum())
+        b = np.asarray(arrays["b"], dtype=np.float64)
+        if "a_upper" in arrays:
+            upper = np.asarray(arrays["a_upper"], dtype=np.float64)
+            if upper.shape != (d * (d + 1) // 2,):
+                raise PolicyError("policy parameters have the wrong shape")
+            a = np.zeros((d, d))
+            a[np.triu_indices(d)] = upper
+            a = a + np.triu(a, 1).T
+        else:
+            a = np.asarray(arrays["a"], dtype=np.float64)
+        if a.shape != (d, d) or b.shape != (d,):
             raise PolicyError("policy parameters have the wrong shape")
         if not (np.isfinite(a).all() and np.isfinite(b).all() and np.isfinite(prior).all()):
             raise PolicyError("policy parameters contain NaN or infinity")
@@ -259,6 +333,8 @@ class LinearBandit:
             strength=float(config["strength"]),
             floor=float(config["floor"]),
             frozen=bool(config["frozen"]),
+            intercept=intercept,
+            mask=mask,
         )
         try:
             np.linalg.cholesky(a)

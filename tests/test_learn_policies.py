@@ -1,0 +1,191 @@
+"""How oO's policy learns: exact propensities, the context constant, lean state that
+survives an upgrade, and rewards that say more than done or not."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from oo.engine import features, rewards, state
+from oo.engine.policies import LinearBandit, Prior, get_policy, restore
+from oo.engine.policies.base import dump_blob
+
+NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+
+def _oo_inputs(seed: int, k: int = 6) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    context = np.array(features.context_vector(features.Context(9.0, 0, "morning", mood=2)))
+    actions = (rng.random((k, features.ACTION_DIM)) < 0.3).astype(np.float64)
+    actions[:, 0] = 1.0
+    return context, actions
+
+
+@pytest.mark.parametrize("name", ["default", "squarecb", "linucb"])
+def test_logged_propensities_match_the_share_of_draws(name: str) -> None:
+    """Many draws from one state: each candidate is drawn as often as its propensity says."""
+    policy = state.fresh(name, seed=3)
+    context, actions = _oo_inputs(3)
+    for step in range(40):  # some experience, so the scores differ
+        d = policy.choose(context, actions)
+        policy.update(context, actions, d.index, float(step % 3 == 0))
+    offsets = np.linspace(-0.05, 0.05, len(actions))  # variety shapes the draw too
+    blob = policy.to_bytes()
+    draws = 20_000
+    counts = np.zeros(len(actions))
+    logged = np.zeros(len(actions))
+    frozen = restore(blob, seed=11)
+    for _ in range(draws):
+        d = frozen.choose(context, actions, offsets=offsets)
+        counts[d.index] += 1
+        logged[d.index] = d.propensity
+    expected = restore(blob).probabilities(context, actions, offsets=offsets)
+    share = counts / draws
+    sd = np.sqrt(expected * (1 - expected) / draws)
+    assert np.all(np.abs(share - expected) <= 5 * sd + 1e-4)
+    seen = counts > 0
+    assert np.allclose(logged[seen], expected[seen])
+
+
+def test_identical_candidates_are_equally_likely() -> None:
+    policy = state.fresh("default", seed=0)
+    context, actions = _oo_inputs(0, k=4)
+    actions[1] = actions[0]
+    probs = policy.probabilities(context, actions)
+    assert probs[0] == pytest.approx(probs[1])
+
+
+def _plain_stream(seed: int, steps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Contexts without a constant; the best candidate depends only on its own features."""
+    rng = np.random.default_rng(seed)
+    contexts = rng.normal(0, 1, (steps, 3))
+    actions = rng.normal(0, 1, (steps, 8, 4))
+    taste = np.array([0.15, -0.1, 0.05, 0.1])
+    means = np.clip(0.5 + actions @ taste, 0.05, 0.95)
+    return contexts, actions, means
+
+
+def _regret(intercept: bool, seed: int = 0, steps: int = 800) -> float:
+    contexts, actions, means = _plain_stream(seed, steps)
+    policy = get_policy("default", context_dim=3, action_dim=4, seed=seed, intercept=intercept)
+    rng = np.random.default_rng(seed + 100)
+    regret = 0.0
+    for t in range(steps):
+        d = policy.choose(contexts[t], actions[t])
+        policy.update(contexts[t], actions[t], d.index, float(rng.random() < means[t, d.index]))
+        regret += float(means[t].max() - means[t, d.index])
+    return regret
+
+
+def test_plain_arrays_without_a_context_constant_still_learn_taste() -> None:
+    with_constant = _regret(intercept=True)
+    without = _regret(intercept=False)
+    assert with_constant < 0.5 * without
+
+
+def test_stored_state_is_small_and_restores_exactly() -> None:
+    policy = state.fresh("default", seed=0)
+    context, actions = _oo_inputs(1)
+    for step in range(30):
+        d = policy.choose(context, actions)
+        policy.update(context, actions, d.index, float(step % 2))
+    blob = policy.to_bytes()
+    assert len(blob) <= 16 * 1024
+    again = restore(blob)
+    assert np.allclose(
+        again.probabilities(context, actions), policy.probabilities(context, actions), atol=1e-5
+    )
+
+
+def _version_one_blob(preferred: str) -> bytes:
+    """A policy as oO 1 stored it: every weight learned, the whole precision matrix."""
+    full = LinearBandit(
+        "default",
+        features.CONTEXT_DIM,
+        features.ACTION_DIM,
+        prior=Prior(np.array(features.prior_weights()), np.array(features.prior_precision())),
+        bonus=0.1,
+        gamma=300.0,
+        forget=0.999,
+        strength=1.0,
+        floor=0.01,
+    )
+    context, _ = _oo_inputs(0)
+    slot = features.ACTION_FEATURES.index(f"category_{preferred}")
+    other = features.ACTION_FEATURES.index("category_sleep")
+    for _ in range(60):
+        a = np.zeros((2, features.ACTION_DIM))
+        a[:, 0] = 1.0
+        a[0, slot] = a[1, other] = 1.0
+        full.update(context, a, 0, 1.0)
+        full.update(context, a, 1, 0.0)
+    full._resync()
+    config = full.config()
+    del config["intercept"]
+    arrays = {
+        "a": full._t * full._a,
+        "b": full._b,
+        "prior": full.prior_mean,
+        "precision": full.prior_precision / full.strength,
+    }
+    return dump_blob("linear", config, arrays)
+
+
+def test_a_policy_stored_by_the_previous_version_keeps_what_it_learned(
+    conn: sqlite3.Connection,
+) -> None:
+    state.load(conn, now=NOW)
+    conn.execute(
+        "UPDATE policy_state SET params = ? WHERE name = 'default'", (_version_one_blob("focus"),)
+    )
+    (_, active), *_ = state.load(conn, now=NOW)
+    resets = conn.execute("SELECT COUNT(*) FROM events WHERE type = 'policy_reset'").fetchone()
+    assert resets[0] == 0
+    assert isinstance(active, LinearBandit)
+    assert active.dimension < features.CONTEXT_DIM * features.ACTION_DIM
+    context, _ = _oo_inputs(0)
+    pair = np.zeros((2, features.ACTION_DIM))
+    pair[:, 0] = 1.0
+    pair[0, features.ACTION_FEATURES.index("category_sleep")] = 1.0
+    pair[1, features.ACTION_FEATURES.index("category_focus")] = 1.0
+    scores = active.mean_scores(context, pair)
+    assert scores[1] > scores[0] + 0.2  # focus still preferred to sleep
+    state.save(conn, active, now=NOW)
+    saved = conn.execute("SELECT LENGTH(params) FROM policy_state WHERE name = 'default'")
+    assert saved.fetchone()[0] <= 16 * 1024
+
+
+def test_later_says_more_by_the_time_asked_for() -> None:
+    soon = rewards.reward("later", later_minutes=30)
+    tonight = rewards.reward("later", later_minutes=6 * 60)
+    next_week = rewards.reward("later", later_minutes=7 * 24 * 60)
+    assert soon is not None and tonight is not None and next_week is not None
+    assert soon > tonight > next_week > rewards.REWARDS["dismissed"]
+    assert rewards.reward("later") == rewards.REWARDS["later"]
+
+
+def test_a_later_tip_teaches_by_the_time_asked_for(conn: sqlite3.Connection) -> None:
+    import random
+
+    from oo.engine import recommender
+
+    learned = {}
+    tip = recommender.recommend(conn, NOW, random.Random(0))
+    for minutes in (30, 3 * 24 * 60):
+        assert tip is not None
+        _, following = recommender.react(
+            conn,
+            tip["id"],
+            "later",
+            now=NOW,
+            later_until=NOW + timedelta(minutes=minutes),
+            rng=random.Random(1),
+        )
+        row = conn.execute("SELECT reward FROM decisions WHERE tip_id = ?", (tip["id"],))
+        learned[minutes] = row.fetchone()[0]
+        tip = following
+    assert learned[30] == rewards.LATER_SOON_REWARD
+    assert learned[3 * 24 * 60] == rewards.LATER_FAR_REWARD
