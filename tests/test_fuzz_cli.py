@@ -200,7 +200,7 @@ def check(argv: list[str], home: Path, env: dict[str, str] | None = None) -> Res
             # it would need agreement to, then its one-line error.
             err = err.split("\n\n")[-1]
         assert err.startswith("oo: "), shown
-        assert len(err.splitlines()) == 1, shown
+        assert err.count("\n") == 1 and err.endswith("\n"), shown  # one line on a terminal
         assert snapshot(home) == before, f"{shown} changed what oO holds"
     return result
 
