@@ -1,4 +1,5 @@
-"""The generator child against a loopback model: wall time and peak memory, next to the
+"""The generator child against a loopback model: wall time and peak memory of a full run
+against an instant loopback model and of a run that finds nothing listening, next to the
 paths a person waits on, all measured in this run.
 
 Usage: .venv/bin/python benchmarks/bench_llm.py [RUNS]
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -30,9 +32,9 @@ def measure(argv: list[str], env: dict[str, str]) -> tuple[float, float, int]:
     return wall, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
 
 
-def best(argv: list[str], env: dict[str, str], runs: int) -> tuple[float, float]:
+def best(argv: list[str], env: dict[str, str], runs: int, code: int = 0) -> tuple[float, float]:
     results = [measure(argv, env) for _ in range(runs)]
-    assert all(code == 0 for _, _, code in results), (argv, results)
+    assert all(c == code for _, _, c in results), (argv, results)
     return min(r[0] for r in results), max(r[1] for r in results)
 
 
@@ -62,10 +64,21 @@ def main() -> None:
         status_wall, status_rss = best([OO, "status"], env, runs)
         bare_wall, bare_rss = best([sys.executable, "-c", "pass"], env, runs)
         requests = len(server.received)
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    config = [OO, "config", "set", "llm.api-base", f"http://127.0.0.1:{port}"]
+    subprocess.run(config, env=env, check=True, capture_output=True)
+    none_wall, none_rss = best([sys.executable, "-m", "oo.llm.generate"], env, runs, code=1)
     print(f"runs per figure: {runs} (best wall time, highest peak RSS)")
     print(
         f"generator child (python -m oo.llm.generate, loopback Ollama shape):"
         f" {gen_wall:.2f} s, {gen_rss:.0f} MiB; {requests // runs} requests a run"
+    )
+    print(
+        f"generator child, nothing listening on the model's port:"
+        f" {none_wall:.2f} s, {none_rss:.0f} MiB"
+        f" ({none_wall / gen_wall:.2f}x the full run's time, {none_rss / gen_rss:.2f}x its memory)"
     )
     print(f"oo tip:    {tip_wall * 1000:.0f} ms, {tip_rss:.0f} MiB")
     print(f"oo status: {status_wall * 1000:.0f} ms, {status_rss:.0f} MiB")

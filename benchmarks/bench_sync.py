@@ -2,7 +2,13 @@
 over 7 days. Prints wall time and peak Python memory (tracemalloc) for each, against targets
 of 3 s and 1 s; for the calendar, parse and expand apart, and the plain recurring-ical-events
 expansion (before oO's window expansion) for comparison.
-Run: .venv/bin/python benchmarks/bench_sync.py [--calendar]
+
+Then hostile and large calendars through the real commands (`--connect` runs only these):
+for a 10,000-event calendar and a SECONDLY rule, `oo connect calendar` wall time and peak
+RSS (the command and its calendar child), and the resident daemon's RSS after it pulled
+the calendar, against targets of 3 s and 60 MB. These run in a private D-Bus session with
+gnome-keyring (as scripts/test does), so the daemon reads the real keyring.
+Run: .venv/bin/python benchmarks/bench_sync.py [--calendar | --connect]
 """
 
 from __future__ import annotations
@@ -119,7 +125,183 @@ def bench_calendar() -> None:
         )
 
 
+CONNECT_TARGET_S = 3.0
+DAEMON_TARGET_MB = 60.0
+
+
+def _secondly() -> bytes:
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//oO bench//EN"]
+    lines += [
+        "BEGIN:VEVENT",
+        "UID:every-second@example.com",
+        "DTSTAMP:20250101T000000Z",
+        "DTSTART:20250301T000000Z",
+        "DTEND:20250301T000001Z",
+        "RRULE:FREQ=SECONDLY",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def _children_peak_mb(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Run cmd in a fresh Python, so RUSAGE_CHILDREN holds this command and its children
+    only: (wall s, peak RSS MB of the command or any child, last output line)."""
+    probe = (
+        "import json, resource, subprocess, sys, time\n"
+        "t = time.perf_counter()\n"
+        "r = subprocess.run(json.loads(sys.argv[1]), capture_output=True, text=True)\n"
+        "t = time.perf_counter() - t\n"
+        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+        "print(json.dumps([t, peak, (r.stdout.strip() or r.stderr.strip()).splitlines()[-1:]]))\n"
+    )
+    import json
+    import subprocess
+
+    out = subprocess.run(
+        [sys.executable, "-c", probe, json.dumps(cmd)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    wall, peak, last = json.loads(out)
+    return wall, peak, (last[0] if last else "")
+
+
+def _daemon_rss_after_pull(oo: str, env: dict[str, str], home: Path) -> tuple[float, float, str]:
+    """Start `oo daemon run`, wait until it pulled the calendar, read its RSS (now, peak)."""
+    import sqlite3
+    import subprocess
+
+    db = home / "oo.db"
+
+    def pulls() -> int:
+        with sqlite3.connect(db) as c:
+            return int(
+                c.execute("SELECT COUNT(*) FROM events WHERE type LIKE '%SourceSynced'").fetchone()[
+                    0
+                ]
+            )
+
+    before = pulls()
+    proc = subprocess.Popen(
+        [oo, "daemon", "run"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while pulls() == before and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(1.0)  # let the sync job write and settle
+        status = Path(f"/proc/{proc.pid}/status").read_text().splitlines()
+        now = next(int(x.split()[1]) for x in status if x.startswith("VmRSS:")) / 1024
+        peak = next(int(x.split()[1]) for x in status if x.startswith("VmHWM:")) / 1024
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    with sqlite3.connect(db) as c:
+        error = c.execute("SELECT last_error FROM sources WHERE name = 'calendar'").fetchone()
+    return now, peak, (error[0] or "ok") if error else "not connected"
+
+
+def _daemon_rss_without_calendar(oo: str) -> float:
+    """The same daemon with no source, after its first round of jobs: the baseline."""
+    import json
+    import shutil
+    import subprocess
+
+    home = Path(tempfile.mkdtemp(prefix="oo-bench-"))
+    env = {**os.environ, "OO_HOME": str(home), "TZ": "UTC"}
+    proc = subprocess.Popen(
+        [oo, "daemon", "run"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if len(json.loads((home / "daemon.json").read_text()).get("runs", {})) >= 6:
+                    break
+            except (FileNotFoundError, ValueError):
+                pass
+            time.sleep(0.2)
+        time.sleep(1.0)
+        status = Path(f"/proc/{proc.pid}/status").read_text().splitlines()
+        return next(int(x.split()[1]) for x in status if x.startswith("VmRSS:")) / 1024
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def bench_connect() -> None:
+    """`oo connect calendar` and a daemon pull, for a 10,000-event calendar and SECONDLY."""
+    import shutil
+
+    oo = shutil.which("oo", path=str(Path(sys.executable).parent)) or "oo"
+    idle = _daemon_rss_without_calendar(oo)
+    print(f"daemon with no source, after its first jobs: RSS {idle:.1f} MB")
+    for label, data in (
+        ("10,000 weekly events", _ics(10_000, recurring_only=True)),
+        ("a SECONDLY rule", _secondly()),
+    ):
+        home = Path(tempfile.mkdtemp(prefix="oo-bench-"))
+        path = home.parent / f"{home.name}.ics"
+        path.write_bytes(data)
+        env = {
+            **os.environ,
+            "OO_HOME": str(home),
+            "TZ": "UTC",
+            "OO_NOW": "2025-03-10T09:00:00+00:00",
+            "OO_CALENDAR_FRESHNESS_MINUTES": "0.05",  # the daemon pulls at once
+        }
+        wall, peak, line = _children_peak_mb([oo, "connect", "calendar", "--yes", str(path)], env)
+        print(
+            f"oo connect calendar, {label}: {wall:.2f} s (target {CONNECT_TARGET_S:g} s, ratio"
+            f" {wall / CONNECT_TARGET_S:.2f}), peak RSS {peak:.1f} MB (command or its child);"
+            f" {line[:110]}"
+        )
+        if not (home / "oo.db").exists() or "Connected" not in line:
+            # Refused at connect: connect a plain calendar, then the feed turns hostile.
+            path.write_bytes(_ics(10, recurring_only=False))
+            _children_peak_mb([oo, "connect", "calendar", "--yes", str(path)], env)
+            path.write_bytes(data)
+        daemon_env = {k: v for k, v in env.items() if k != "OO_NOW"}
+        rss, hwm, outcome = _daemon_rss_after_pull(oo, daemon_env, home)
+        print(
+            f"  daemon after pulling it: RSS {rss:.1f} MB (target {DAEMON_TARGET_MB:.0f} MB,"
+            f" ratio {rss / DAEMON_TARGET_MB:.2f}), peak {hwm:.1f} MB; sync: {outcome[:100]}"
+        )
+        shutil.rmtree(home, ignore_errors=True)
+        path.unlink(missing_ok=True)
+
+
+def _in_keyring_session() -> bool:
+    """Re-run this script inside a private D-Bus session with gnome-keyring, once."""
+    if os.environ.get("OO_BENCH_SESSION"):
+        return True
+    import shutil
+
+    if not (shutil.which("dbus-run-session") and shutil.which("gnome-keyring-daemon")):
+        print("bench_sync: no dbus-run-session or gnome-keyring; skipping the connect benchmark")
+        return False
+    script = (
+        'export HOME=$(mktemp -d); eval "$(printf bench | gnome-keyring-daemon --unlock'
+        ' --components=secrets)"; export PYTHON_KEYRING_BACKEND='
+        'keyring.backends.SecretService.Keyring OO_BENCH_SESSION=1; exec "$0" "$@"'
+    )
+    sys.stdout.flush()
+    argv = [a for a in sys.argv if a != "--connect"]
+    os.execvp(
+        "dbus-run-session",
+        ["dbus-run-session", "--", "bash", "-c", script, sys.executable, *argv, "--connect"],
+    )
+    return False  # not reached
+
+
 if __name__ == "__main__":
-    if "--calendar" not in sys.argv:
-        bench_todoist()
-    bench_calendar()
+    if "--connect" not in sys.argv:
+        if "--calendar" not in sys.argv:
+            bench_todoist()
+        bench_calendar()
+    if _in_keyring_session():
+        bench_connect()

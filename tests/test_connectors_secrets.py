@@ -12,24 +12,50 @@ from tests.conftest import RunOo
 from tests.connectors_support import memory_keyring, real_keyring  # noqa: F401
 from tests.keyrings import FailingKeyring, LockedKeyring, MemoryKeyring
 
+INSTALL = "0123456789abcdef0123456789abcdef"
+
 
 def test_round_trip_and_delete(memory_keyring: MemoryKeyring) -> None:
-    secrets.save("todoist", "me@example.com", {"access_token": "abc"})
-    assert memory_keyring.store[("oo", "todoist:me@example.com")]
-    assert secrets.load("todoist", "me@example.com") == {"access_token": "abc"}
-    assert secrets.delete("todoist", "me@example.com") is True
-    assert secrets.load("todoist", "me@example.com") is None
-    assert secrets.delete("todoist", "me@example.com") is False
+    secrets.save("todoist", "me@example.com", {"access_token": "abc"}, install=INSTALL)
+    assert memory_keyring.store[("oo", f"{INSTALL}/todoist:me@example.com")]
+    assert secrets.load("todoist", "me@example.com", install=INSTALL) == {"access_token": "abc"}
+    assert secrets.held(INSTALL) == ["todoist:me@example.com"]
+    assert secrets.delete("todoist", "me@example.com", install=INSTALL) is True
+    assert secrets.load("todoist", "me@example.com", install=INSTALL) is None
+    assert secrets.delete("todoist", "me@example.com", install=INSTALL) is False
+    assert memory_keyring.store == {}  # the index goes with the last entry
 
 
 def test_a_value_over_windows_limit_is_split_and_put_back(memory_keyring: MemoryKeyring) -> None:
     big = {"access_token": "a" * 3000, "refresh_token": "r" * 2500}
-    secrets.save("todoist", "acct", big)  # the memory backend refuses > 2,560 bytes an entry
-    assert len([k for k in memory_keyring.store if k[1].startswith("todoist:acct")]) > 3
-    assert secrets.load("todoist", "acct") == big
-    secrets.save("todoist", "acct", {"access_token": "short"})
-    assert list(memory_keyring.store) == [("oo", "todoist:acct")]
-    assert secrets.load("todoist", "acct") == {"access_token": "short"}
+    # the memory backend refuses > 2,560 bytes an entry
+    secrets.save("todoist", "acct", big, install=INSTALL)
+    user = f"{INSTALL}/todoist:acct"
+    assert len([k for k in memory_keyring.store if k[1].startswith(user)]) > 3
+    assert secrets.load("todoist", "acct", install=INSTALL) == big
+    secrets.save("todoist", "acct", {"access_token": "short"}, install=INSTALL)
+    assert sorted(memory_keyring.store) == [("oo", f"{INSTALL}/index"), ("oo", user)]
+    assert secrets.load("todoist", "acct", install=INSTALL) == {"access_token": "short"}
+
+
+def test_two_installs_never_touch_each_others_entries(memory_keyring: MemoryKeyring) -> None:
+    other = "f" * 32
+    secrets.save("calendar", "week.ics", {"path": "/a/week.ics"}, install=INSTALL)
+    secrets.save("calendar", "week.ics", {"path": "/b/week.ics"}, install=other)
+    assert secrets.delete("calendar", "week.ics", install=INSTALL)
+    assert secrets.load("calendar", "week.ics", install=other) == {"path": "/b/week.ics"}
+    secrets.save_text("llm", "openai", "sk-one", install=INSTALL)
+    assert secrets.delete_all(INSTALL) == ["llm:openai"]
+    assert secrets.held(other) == ["calendar:week.ics"]
+    assert [k for _, k in memory_keyring.store if k.startswith(INSTALL)] == []
+
+
+def test_an_entry_from_before_install_ids_is_adopted_once(memory_keyring: MemoryKeyring) -> None:
+    memory_keyring.store[("oo", "todoist:me@example.com")] = '{"access_token":"old"}'
+    assert secrets.load("todoist", "me@example.com", install=INSTALL) == {"access_token": "old"}
+    assert ("oo", "todoist:me@example.com") not in memory_keyring.store  # moved, not copied
+    assert secrets.held(INSTALL) == ["todoist:me@example.com"]
+    assert secrets.load("todoist", "me@example.com", install="e" * 32) is None
 
 
 @pytest.mark.parametrize(
@@ -46,7 +72,7 @@ def test_failures_are_one_sentence_with_choices(ring: object, words: str) -> Non
     keyring.set_keyring(ring)  # type: ignore[arg-type]
     try:
         with pytest.raises(secrets.KeyringUnavailable) as info:
-            secrets.save("todoist", "acct", {"access_token": "CANARY-TOKEN"})
+            secrets.save("todoist", "acct", {"access_token": "CANARY-TOKEN"}, install=INSTALL)
     finally:
         keyring.set_keyring(old)
     message = str(info.value)
@@ -86,7 +112,7 @@ def test_no_keyring_in_the_cli_is_one_line(oo: RunOo, tmp_path: Path) -> None:
 
 @pytest.mark.desktop
 def test_real_secret_service_holds_the_value(real_keyring: None) -> None:
-    secrets.save("todoist", "real@example.com", {"access_token": "CANARY-REAL"})
+    secrets.save("todoist", "real@example.com", {"access_token": "CANARY-REAL"}, install=INSTALL)
     try:
         found = subprocess.run(
             ["secret-tool", "search", "--all", "service", "oo"],
@@ -95,8 +121,10 @@ def test_real_secret_service_holds_the_value(real_keyring: None) -> None:
             check=False,
             timeout=10,
         )
-        assert "todoist:real@example.com" in found.stdout + found.stderr
-        assert secrets.load("todoist", "real@example.com") == {"access_token": "CANARY-REAL"}
+        assert f"{INSTALL}/todoist:real@example.com" in found.stdout + found.stderr
+        assert secrets.load("todoist", "real@example.com", install=INSTALL) == {
+            "access_token": "CANARY-REAL"
+        }
     finally:
-        secrets.delete("todoist", "real@example.com")
-    assert secrets.load("todoist", "real@example.com") is None
+        secrets.delete("todoist", "real@example.com", install=INSTALL)
+    assert secrets.load("todoist", "real@example.com", install=INSTALL) is None

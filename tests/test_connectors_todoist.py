@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from oo import secrets
 from oo.connectors import freshness, todoist
 from oo.connectors.sync import disconnect, sync
+from oo.store.install import install_id
 from tests.connectors_support import (  # noqa: F401
     connect,
     real_keyring,
@@ -197,15 +198,19 @@ def test_429_waits_as_told_then_succeeds(
     assert 429 in statuses
 
 
-def test_a_revoked_token_means_reconnect_needed_without_retrying(
+def test_a_revoked_token_means_reconnect_needed_after_one_refresh_attempt(
     conn: sqlite3.Connection, real_keyring: None, todoist_server: TodoistServer, utc: None
 ) -> None:
     _fill(todoist_server, 5)
     _connect(conn, todoist_server)
     todoist_server.state.access.clear()
+    todoist_server.state.refresh.clear()  # revoked at Todoist: the refresh token too
     result = sync(conn, "todoist", now=NOW)
     assert not result.ok and (result.error or "").startswith("reconnect needed")
-    assert len(todoist_server.state.requests) == 1
+    assert todoist_server.state.requests == [
+        ("GET", "/api/v1/tasks"),
+        ("POST", "/oauth/access_token"),
+    ]
     row = conn.execute("SELECT * FROM sources").fetchone()
     assert freshness.describe(row, NOW)["state"] == "reconnect needed"
     assert freshness.due(conn, NOW) == []
@@ -226,7 +231,7 @@ def test_an_expired_token_is_refreshed_and_the_rotated_one_saved(
         now=NOW,
     )
     assert sync(conn, "todoist", now=datetime.now(UTC)).ok
-    saved = secrets.load("todoist", "person@example.com")
+    saved = secrets.load("todoist", "person@example.com", install=install_id(conn))
     assert saved is not None and saved["refresh_token"] != old["refresh_token"]
     assert old["refresh_token"] not in todoist_server.state.refresh  # rotated away
     assert sync(conn, "todoist", now=datetime.now(UTC)).ok  # the new token works
@@ -238,12 +243,12 @@ def test_disconnect_revokes_and_wipes_even_when_revocation_fails(
     _fill(todoist_server, 5)
     _connect(conn, todoist_server)
     assert sync(conn, "todoist", now=NOW).ok
-    token = secrets.load("todoist", "person@example.com")
+    token = secrets.load("todoist", "person@example.com", install=install_id(conn))
     assert token is not None
     todoist_server.state.faults.add("revoke-500")
     result = disconnect(conn, "todoist", now=NOW)
     assert not result.revoked and "HTTP 500" in (result.revoke_error or "")
-    assert secrets.load("todoist", "person@example.com") is None
+    assert secrets.load("todoist", "person@example.com", install=install_id(conn)) is None
     for table in ("items", "candidates", "sources"):
         assert conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0
     assert conn.execute("SELECT COUNT(*) FROM egress").fetchone()[0] > 0  # history stays
@@ -253,9 +258,96 @@ def test_disconnect_revokes_at_todoist(
     conn: sqlite3.Connection, real_keyring: None, todoist_server: TodoistServer, utc: None
 ) -> None:
     _connect(conn, todoist_server)
-    token = secrets.load("todoist", "person@example.com")
+    token = secrets.load("todoist", "person@example.com", install=install_id(conn))
     assert token is not None
     result = disconnect(conn, "todoist", now=NOW, forget=True)
     assert result.revoked and todoist_server.state.revoked == [token["access_token"]]
     assert conn.execute("SELECT COUNT(*) FROM events WHERE source = 'todoist'").fetchone()[0] == 0
     assert conn.execute("SELECT COUNT(*) FROM egress").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("fault", "words"),
+    [
+        ("no-ids", "(task 1 has no id)"),
+        ("wrong-types", "(task 1 has a str priority)"),
+    ],
+)
+def test_a_page_off_the_documented_shape_is_an_error_not_an_empty_account(
+    conn: sqlite3.Connection,
+    real_keyring: None,
+    todoist_server: TodoistServer,
+    utc: None,
+    fault: str,
+    words: str,
+) -> None:
+    _fill(todoist_server, 450)
+    _connect(conn, todoist_server)
+    assert sync(conn, "todoist", now=NOW).ok
+    before = [tuple(r) for r in conn.execute("SELECT * FROM items ORDER BY item_id")]
+    tips = conn.execute("SELECT COUNT(*) FROM candidates").fetchone()[0]
+    todoist_server.state.faults.add(fault)
+    result = sync(conn, "todoist", now=NOW + timedelta(minutes=20))
+    assert not result.ok and "does not match its documented shape" in (result.error or "")
+    assert words in (result.error or "")
+    assert [tuple(r) for r in conn.execute("SELECT * FROM items ORDER BY item_id")] == before
+    assert conn.execute("SELECT COUNT(*) FROM candidates").fetchone()[0] == tips == 2
+    row = conn.execute("SELECT * FROM sources").fetchone()
+    assert row["last_success"] == "2025-03-10T09:00:00.000000Z"
+    assert freshness.describe(row, NOW + timedelta(minutes=20))["state"] != "ok"
+
+
+def test_a_401_on_a_valid_looking_token_refreshes_once_and_retries(
+    conn: sqlite3.Connection, real_keyring: None, todoist_server: TodoistServer, utc: None
+) -> None:
+    _fill(todoist_server, 5)
+    _connect(conn, todoist_server)
+    old = secrets.load("todoist", "person@example.com", install=install_id(conn))
+    assert old is not None
+    todoist_server.state.access.clear()  # Todoist dropped the access token; refresh still works
+    result = sync(conn, "todoist", now=NOW)
+    assert result.ok and result.items == 5, result.error
+    assert todoist_server.state.requests[:3] == [
+        ("GET", "/api/v1/tasks"),
+        ("POST", "/oauth/access_token"),
+        ("GET", "/api/v1/tasks"),
+    ]
+    saved = secrets.load("todoist", "person@example.com", install=install_id(conn))
+    assert saved is not None and saved["access_token"] != old["access_token"]
+    assert saved["refresh_token"] != old["refresh_token"]
+    assert sync(conn, "todoist", now=NOW).ok  # the rotated token works
+
+
+def test_a_503_with_retry_after_waits_as_told_then_succeeds(
+    conn: sqlite3.Connection, real_keyring: None, todoist_server: TodoistServer, utc: None
+) -> None:
+    _fill(todoist_server, 5)
+    _connect(conn, todoist_server)
+    todoist_server.state.faults.add("503")
+    todoist_server.state.retry_after = 5
+    waits: list[float] = []
+    connector = todoist.TodoistConnector(sleep=waits.append)
+    assert sync(conn, "todoist", now=NOW, connector=connector).ok
+    assert waits == [5]
+
+
+def test_a_503_that_keeps_failing_is_retried_a_bounded_number_of_times(
+    conn: sqlite3.Connection, real_keyring: None, todoist_server: TodoistServer, utc: None
+) -> None:
+    _fill(todoist_server, 5)
+    _connect(conn, todoist_server)
+    todoist_server.state.faults.add("503-bare")
+    waits: list[float] = []
+    connector = todoist.TodoistConnector(sleep=waits.append)
+    result = sync(conn, "todoist", now=NOW, connector=connector)
+    assert not result.ok and "HTTP 503" in (result.error or "") and waits == []
+    todoist_server.state.faults = {"503"}
+    todoist_server.state.retry_after = 2
+
+    def wait(seconds: float) -> None:  # the server never recovers: the 503 comes back
+        waits.append(seconds)
+        todoist_server.state.faults.add("503")
+
+    result = sync(conn, "todoist", now=NOW, connector=todoist.TodoistConnector(sleep=wait))
+    assert not result.ok and "unavailable for 2 s" in (result.error or "")
+    assert waits == [2, 2, 2]  # four attempts in all

@@ -56,9 +56,21 @@ def test_reactions_teach_the_policy_and_change_what_comes_next(conn: sqlite3.Con
         now = now.replace(hour=15)
     learned = [row[0] for row in conn.execute("SELECT updates FROM policy_state")]
     assert learned == [60, 60]
-    # Movement is 12 of about 140 afternoon tips: by chance, 2 in 20.
-    assert picked[:3].count("movement") <= 2
+    # Movement is 12 of about 140 afternoon tips: at first a movement tip is drawn with a
+    # small share of the probability; after 60 reactions, with most of it.
+    first, last = (movement_share(conn, order) for order in ("ASC", "DESC"))
+    assert first < 0.5 < last, (first, last)
     assert picked[-20:].count("movement") >= 14, picked
+
+
+def movement_share(conn: sqlite3.Connection, order: str) -> float:
+    """The probability the first (or last) logged decision gave to movement tips."""
+    row = conn.execute(
+        f"SELECT candidates, probabilities FROM decisions ORDER BY time {order}, rowid {order}"
+    ).fetchone()
+    keys = [c["key"] for c in json.loads(row["candidates"])]
+    probs = json.loads(row["probabilities"])
+    return float(sum(p for k, p in zip(keys, probs, strict=True) if ":movement-" in k))
 
 
 def test_an_expired_unreacted_tip_counts_as_ignored_and_is_learned(

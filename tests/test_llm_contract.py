@@ -21,14 +21,17 @@ def _answer(*tips: object) -> str:
 
 
 def tip(text: str = "Take a short walk.", **extra: object) -> dict[str, object]:
-    return {"text": text, "kind": "advice", "category": "movement", "signal_ids": [], **extra}
+    return {"text": text, "kind": "advice", "category": "movement", "signal": "now", **extra}
+
+
+IDS = {"s1": "tasks:open", "s2": "mood:1", "now": "time:afternoon"}
 
 
 def test_valid_tips_pass_and_each_fault_is_counted() -> None:
     verdict = validate(
         _answer(
             tip(),
-            tip("Finish the report intro.", kind="todo", category="task", signal_ids=["s1"]),
+            tip("Finish the report intro.", kind="todo", category="task", signal="s1"),
             tip("x" * 141),
             tip("See https://evil.example"),
             tip("Read example.com today"),
@@ -37,54 +40,78 @@ def test_valid_tips_pass_and_each_fault_is_counted() -> None:
             tip("Zero\u200bwidth"),
             tip(kind="poem"),
             tip(category="crypto"),
-            tip(signal_ids=["s9"]),
+            tip(signal="s9"),
             tip("Do the thing.", kind="todo"),
-            {"text": "No ids.", "kind": "advice", "category": "rest"},
+            {"text": "No signal.", "kind": "advice", "category": "rest"},
+            {"text": "Rest your eyes.", "category": "rest", "signal_ids": ["s2"]},
             tip("take a SHORT walk"),
             "text",
         ),
-        given_ids=["s1", "s2"],
+        IDS,
         existing_texts=[],
     )
-    assert [t.text for t in verdict.tips] == ["Take a short walk.", "Finish the report intro."]
-    assert verdict.tips[1].signal_ids == ("s1",)
-    assert verdict.offered == 15
+    assert [t.text for t in verdict.tips] == [
+        "Take a short walk.",
+        "Finish the report intro.",
+        "Rest your eyes.",
+    ]
+    assert [t.signal for t in verdict.tips] == ["now", "s1", "s2"]
+    assert verdict.offered == 16
     assert dict(verdict.rejected) == {
         "too_long": 1,
-        "url": 2,
-        "markup": 1,
-        "control_characters": 2,
+        "contact": 2,
+        "not_one_sentence": 3,
         "bad_kind": 1,
-        "bad_category": 1,
-        "unknown_signal_ids": 1,
+        "category": 1,
+        "unknown_signal": 1,
         "todo_without_signal": 1,
-        "no_signal_ids": 1,
+        "no_signal": 1,
         "duplicate": 1,
         "not_an_object": 1,
     }
 
 
 def test_duplicates_of_existing_candidates_are_dropped() -> None:
-    verdict = validate(_answer(tip("Drink a glass of water.")), [], ["drink a glass of WATER"])
+    verdict = validate(_answer(tip("Drink a glass of water.")), IDS, ["drink a glass of WATER"])
     assert verdict.tips == [] and verdict.rejected["duplicate"] == 1
 
 
 def test_garbage_is_an_answer_error() -> None:
-    for answer in ("Sure! Here are tips", '{"advice": 1}', "", "[1, 2"):
+    for answer in ("Sure, here are tips: walk more.", '{"advice": 1}', "", "[1, 2"):
         try:
-            validate(answer, [], [])
-        except AnswerError:
+            validate(answer, IDS, [])
+        except AnswerError as exc:
+            assert str(exc) in (
+                "the model's answer is not JSON",
+                'the model\'s answer is JSON but has no "tips" list',
+            )
             continue
         raise AssertionError(f"accepted {answer!r}")
-    fenced = validate("```json\n" + _answer(tip()) + "\n```", [], [])
-    assert len(fenced.tips) == 1
+
+
+def test_a_refusal_is_named_as_one() -> None:
+    try:
+        validate("I'm sorry, but I can't help with that.", IDS, [])
+    except AnswerError as exc:
+        assert str(exc) == "the model refused to write tips"
+    else:
+        raise AssertionError("a refusal was accepted")
+
+
+def test_fenced_chatty_and_truncated_json_yield_the_whole_tips() -> None:
+    good = _answer(tip(), tip("Drink a glass of water now.", category="nutrition"))
+    assert len(validate("```json\n" + good + "\n```", IDS, []).tips) == 2
+    assert len(validate(f"Here you go:\n{good}\nEnjoy.", IDS, []).tips) == 2
+    cut = good[: good.index("Drink a glass") + 10]
+    assert [t.text for t in validate(cut, IDS, []).tips] == ["Take a short walk."]
 
 
 @given(st.text(max_size=300))
 def test_no_accepted_tip_breaks_the_contract(text: str) -> None:
-    verdict = validate(_answer(tip(text)), [], [])
+    verdict = validate(_answer(tip(text)), IDS, [])
     for accepted in verdict.tips:
-        assert 0 < len(accepted.text) <= 140
+        assert 0 < len(accepted.text) <= 100
+        assert "!" not in accepted.text
         assert accepted.text.isprintable()
         assert "://" not in accepted.text and "<" not in accepted.text
 
@@ -115,7 +142,7 @@ def test_redacted_context_holds_no_free_text(conn: sqlite3.Connection) -> None:
     data = redacted.data()
     assert "Alice" not in data and "Mum" not in data
     assert "mood.note" not in redacted.fields() and "habit.name" not in redacted.fields()
-    assert {"mood.score", "habit.due_today", "now.hour"} <= set(redacted.fields())
+    assert {"mood.score", "habit.today", "now.hour"} <= set(redacted.fields())
     full = context.build(conn, NOW, mode="full")
     assert "Alice" in full.data() and "habit.name" in full.fields()
     assert set(full.fields()) <= set(context.FIELDS)

@@ -1,7 +1,7 @@
-"""litellm loads only in the generator child: never where a person waits, never in the
-resident daemon, never in `oo status`. Checked against the one list of heavy modules,
-`oo.heavy.HEAVY`: each path may load only the heavy modules named here, and none of them is
-litellm or one of its parts."""
+"""litellm and the gate's language model (py3langid) load only in the generator child:
+never where a person waits, never in the resident daemon, never in `oo status`. Checked
+against the one list of heavy modules, `oo.heavy.HEAVY`: each path may load only the heavy
+modules named here, and none of them is litellm or one of its parts."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ for name in {modules!r}:
 print(json.dumps(sorted(heavy_loaded(sys.modules))))
 """
 
-LLM = {"litellm", "openai", "tiktoken"}
+LLM = {"litellm", "openai", "tiktoken", "py3langid"}
 
 
 def probe(argvs: list[list[str]], modules: list[str]) -> set[str]:
@@ -46,7 +46,7 @@ def test_the_llm_parts_are_on_the_heavy_list() -> None:
 def test_tip_status_config_and_the_spawner_never_import_litellm(oo_home: Path) -> None:
     loaded = probe(
         [["tip"], ["status"], ["status", "--json"], ["config", "list"], ["--help"]],
-        ["oo.llm.run", "oo.llm.status", "oo.llm.settings", "oo.llm.context"],
+        ["oo.llm.run", "oo.llm.status", "oo.llm.settings", "oo.llm.context", "oo.llm.gate"],
     )
     assert loaded <= COMMAND_LINE  # no litellm, and no keyring either
 

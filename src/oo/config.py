@@ -69,6 +69,12 @@ def _number(low: float, high: float, *, whole: bool) -> Callable[[str], str | in
     return check
 
 
+def _language(value: str) -> str | int | float:
+    if value != "auto" and not re.fullmatch(r"[a-z]{2}", value):
+        raise ValueError("auto, or a two-letter language code like en or de")
+    return value
+
+
 def _quiet_hours(value: str) -> str | int | float:
     if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", value):
         raise ValueError("a range of local times like 22:00-07:00")
@@ -92,7 +98,17 @@ KEYS: dict[str, Key] = {
         "local",
         "what the prompt may hold: local (free text only to this machine), redacted, full",
     ),
-    "llm.timeout-s": Key(_number(1, 600, whole=False), 120, "seconds a generation may take"),
+    "llm.timeout-s": Key(
+        _number(1, 600, whole=False), 120, "seconds a generation may take, connection included"
+    ),
+    "llm.language": Key(
+        _language, "auto", "language of generated tips (like en or de), or auto: the locale's"
+    ),
+    "llm.key": Key(
+        _choice("auto", "keyring", "none"),
+        "auto",
+        "API key from the OS keyring: auto (only for a remote, non-Ollama endpoint), keyring, none",
+    ),
     "llm.embedder": Key(_model, OFF, "model behind the embedder alias, or `off`"),
     "notify.quiet_hours": Key(_quiet_hours, "22:00-08:00", "no notifications in this range"),
     "notify.daily_budget": Key(_number(0, 50, whole=True), 3, "notifications a day at most"),

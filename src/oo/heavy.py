@@ -18,6 +18,7 @@ HEAVY: dict[str, str] = {
     "litellm": "the LLM generator child only",
     "openai": "litellm's client",
     "tiktoken": "litellm's tokenizer",
+    "py3langid": "the safety gate's language model, in the LLM generator child only",
     "textual": "the watch face",
     "rich": "textual's and typer's renderer",
     "authlib": "OAuth at connect",

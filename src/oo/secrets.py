@@ -1,10 +1,17 @@
 """The token vault: secrets live in the OS keyring and nowhere else.
 
-Service `oo`, username `<connector>:<account>`. A value is a small JSON object (a token, or
-a secret calendar URL). Windows stores at most 2,560 bytes a credential, so a long value is
-split into numbered parts under `<username>#1`, `#2`, ... with a short header in the main
-entry. A missing, locked or failing keyring is one clear sentence with the person's
-choices; there is never a plaintext fallback.
+Service `oo`, username `<install>/<connector>:<account>`, where `install` is the data
+directory's install id (kept in its database): two data directories (two `OO_HOME`s) never
+read, replace or delete each other's entries. Entries written before install ids existed
+(`<connector>:<account>`) are adopted on first use by the data directory that names them.
+Each install keeps an index entry (`<install>/index`) listing its entries, so `oo forget`
+can remove every one without a keyring that can be searched. A value is a small JSON object
+(a token, or a secret calendar URL), or a plain text (an LLM API key).
+
+Windows stores at most 2,560 bytes a credential, so a long value is split into numbered
+parts under `<username>#1`, `#2`, ... with a short header in the main entry. A missing,
+locked or failing keyring is one clear sentence with the person's choices; there is never
+a plaintext fallback.
 """
 
 from __future__ import annotations
@@ -26,7 +33,14 @@ class KeyringUnavailable(OOError):
     """The OS keyring cannot be used; the message says why and what the person can do."""
 
 
-def username(connector: str, account: str) -> str:
+def username(connector: str, account: str, install: str) -> str:
+    if not install or "/" in install:
+        raise ValueError("an install id is needed to name a keyring entry")
+    return f"{install}/{connector}:{account}"
+
+
+def legacy_username(connector: str, account: str) -> str:
+    """The name entries had before install ids: shared by every data directory."""
     return f"{connector}:{account}"
 
 
@@ -84,11 +98,7 @@ def _call(fn: Any, *args: str) -> Any:
         raise _explain(exc) from None
 
 
-def save(connector: str, account: str, value: dict[str, Any]) -> None:
-    """Store `value` for connector:account, replacing what was there."""
-    backend = _backend()
-    user = username(connector, account)
-    text = json.dumps(value, separators=(",", ":"), sort_keys=True)
+def _write(backend: Any, user: str, text: str) -> None:
     old_parts = _part_count(backend, user)
     if len(text) <= CHUNK:
         _call(backend.set_password, user, text)
@@ -114,10 +124,7 @@ def _part_count(backend: Any, user: str) -> int:
     return 0
 
 
-def load(connector: str, account: str) -> dict[str, Any] | None:
-    """The value stored for connector:account, or None if there is none."""
-    backend = _backend()
-    user = username(connector, account)
+def _read(backend: Any, user: str) -> str | None:
     head = _call(backend.get_password, user)
     if head is None:
         return None
@@ -130,17 +137,10 @@ def load(connector: str, account: str) -> dict[str, Any] | None:
                 return None
             pieces.append(str(piece))
         text = "".join(pieces)
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
+    return text
 
 
-def delete(connector: str, account: str) -> bool:
-    """Delete the entry and its parts; True if something was there."""
-    backend = _backend()
-    user = username(connector, account)
+def _erase(backend: Any, user: str) -> bool:
     parts = _part_count(backend, user)
     existed = _call(backend.get_password, user) is not None
     for n in range(1, parts + 1):
@@ -148,6 +148,109 @@ def delete(connector: str, account: str) -> bool:
     if existed:
         _call(backend.delete_password, user)
     return existed
+
+
+# The index: which entries this install holds ------------------------------------------------
+
+
+def _index_name(install: str) -> str:
+    return f"{install}/index"
+
+
+def _index(backend: Any, install: str) -> list[str]:
+    text = _read(backend, _index_name(install))
+    try:
+        names = json.loads(text) if text else []
+    except ValueError:
+        return []
+    return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
+
+
+def _set_index(backend: Any, install: str, names: list[str]) -> None:
+    if names:
+        _write(backend, _index_name(install), json.dumps(sorted(set(names))))
+    else:
+        _erase(backend, _index_name(install))
+
+
+# Plain text values ---------------------------------------------------------------------------
+
+
+def save_text(connector: str, account: str, text: str, *, install: str) -> None:
+    """Store `text` for connector:account in this install, replacing what was there."""
+    backend = _backend()
+    user = username(connector, account, install)
+    names = _index(backend, install)
+    key = legacy_username(connector, account)
+    if key not in names:  # listed first: an entry is never left out of the index
+        _set_index(backend, install, [*names, key])
+    _write(backend, user, text)
+
+
+def load_text(connector: str, account: str, *, install: str) -> str | None:
+    """The text stored for connector:account in this install, or None. An entry from before
+    install ids, under the same connector and account, is moved into this install."""
+    backend = _backend()
+    user = username(connector, account, install)
+    text = _read(backend, user)
+    if text is not None:
+        return text
+    legacy = legacy_username(connector, account)
+    text = _read(backend, legacy)
+    if text is None:
+        return None
+    save_text(connector, account, text, install=install)
+    _erase(backend, legacy)
+    return text
+
+
+def delete(connector: str, account: str, *, install: str) -> bool:
+    """Delete this install's entry; True if something was there. (An entry from before
+    install ids is adopted by `load`, which disconnecting does first, so it goes too.)"""
+    backend = _backend()
+    existed = _erase(backend, username(connector, account, install))
+    key = legacy_username(connector, account)
+    names = _index(backend, install)
+    if key in names:
+        _set_index(backend, install, [n for n in names if n != key])
+    return existed
+
+
+def delete_all(install: str) -> list[str]:
+    """Delete every entry this install holds; returns their `connector:account` names."""
+    backend = _backend()
+    removed = []
+    for key in _index(backend, install):
+        if _erase(backend, f"{install}/{key}"):
+            removed.append(key)
+    _erase(backend, _index_name(install))
+    return removed
+
+
+def held(install: str) -> list[str]:
+    """The `connector:account` names of the entries this install holds."""
+    return _index(_backend(), install)
+
+
+# JSON values ---------------------------------------------------------------------------------
+
+
+def save(connector: str, account: str, value: dict[str, Any], *, install: str) -> None:
+    """Store `value` for connector:account, replacing what was there."""
+    text = json.dumps(value, separators=(",", ":"), sort_keys=True)
+    save_text(connector, account, text, install=install)
+
+
+def load(connector: str, account: str, *, install: str) -> dict[str, Any] | None:
+    """The value stored for connector:account, or None if there is none."""
+    text = load_text(connector, account, install=install)
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def check() -> str:

@@ -2,8 +2,10 @@
 shapes, for tests and benchmarks.
 
 It records every request exactly as received (bytes on the wire, headers, body) and answers
-according to `mode`: a good answer, garbage, JSON that breaks the output contract, a 500, or
-a hang (until the server stops) so the client's timeout fires.
+according to `mode`, the ways a small model answers: good JSON, JSON in a code fence, JSON
+with chatter around it, truncated JSON, a refusal, garbage, JSON that breaks the output
+contract, a 500, a slow stream (a few bytes at a time, far past any deadline), or a hang
+(until the server stops).
 """
 
 from __future__ import annotations
@@ -17,7 +19,19 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-MODES = ("good", "garbage", "contract", "error", "hang")
+MODES = (
+    "good",
+    "fenced",
+    "chatter",
+    "truncated",
+    "refusal",
+    "garbage",
+    "contract",
+    "error",
+    "slow",
+    "hang",
+)
+SLOW_CHUNK_S = 0.5  # "slow": one chunk of the answer every this many seconds
 
 
 @dataclass
@@ -38,7 +52,7 @@ def signal_ids(body: dict[str, Any]) -> list[str]:
 
 def good_tips(body: dict[str, Any]) -> str:
     ids = signal_ids(body)
-    first = ids[:1]
+    first = ids[0] if ids else "now"
     return json.dumps(
         {
             "tips": [
@@ -46,35 +60,62 @@ def good_tips(body: dict[str, Any]) -> str:
                     "text": "Take a ten-minute walk before your next task.",
                     "kind": "advice",
                     "category": "movement",
-                    "signal_ids": first,
+                    "signal": first,
                 },
                 {
                     "text": "Drink a glass of water and stretch your shoulders.",
                     "kind": "advice",
                     "category": "rest",
-                    "signal_ids": [],
+                    "signal": "now",
                 },
             ]
         }
     )
 
 
+def shaped(mode: str, good: str) -> str:
+    """A good answer as a small model may wrap or break it."""
+    if mode == "fenced":
+        return f"```json\n{good}\n```"
+    if mode == "chatter":
+        return f"Sure, here are three tips for you:\n{good}\nI hope these help."
+    if mode == "truncated":
+        return good[: good.index("Drink a glass") + 20]
+    if mode == "refusal":
+        return "I'm sorry, but I can't help with that request."
+    return good
+
+
+# Answers a small model gave that must never become tips: (tip, the reason it is dropped).
+BAD_TIPS: list[tuple[Any, str]] = [
+    ({"text": "Write " + "very " * 40 + "much.", "category": "focus"}, "too_long"),
+    ({"text": "Visit https://evil.example now.", "category": "focus"}, "contact"),
+    ({"text": "Bold <b>move</b>.", "category": "focus"}, "not_one_sentence"),
+    ({"text": "Ring\x07the bell.", "category": "focus"}, "not_one_sentence"),
+    ({"text": "Take 800 mg of ibuprofen and double your antidepressant dose tonight.",
+      "category": "rest"}, "medical"),
+    ({"text": "Reply to the security team with your password to keep your account active.",
+      "category": "focus"}, "credentials"),
+    ({"text": "Mach jetzt einen kurzen Spaziergang an der frischen Luft.",
+      "category": "movement"}, "language"),
+    ({"text": "Go for a run right now, you can do it!!!", "category": "movement"}, "exclamation"),
+    ({"text": "Move your savings into bitcoin today, it is guaranteed to double.",
+      "category": "planning"}, "money"),
+    ({"text": "Plan the week on paper.", "category": "work"}, "category"),
+    ({"text": "A fine tip.", "kind": "poem", "category": "focus"}, "bad_kind"),
+    ({"text": "Cite it.", "kind": "todo", "category": "focus", "signal": "x:1"}, "unknown_signal"),
+    ({"text": "Plan the week on paper.", "kind": "todo", "category": "planning",
+      "signal": None}, "no_signal"),
+    ("not an object", "not_an_object"),
+]  # fmt: skip
+
+
 def contract_breaking(body: dict[str, Any]) -> str:
-    too_long = "Write " + "very " * 40 + "much."
-    return json.dumps(
-        {
-            "tips": [
-                {"text": too_long, "kind": "advice", "category": "work", "signal_ids": []},
-                {"text": "Visit https://evil.example now", "kind": "advice", "category": "x"},
-                {"text": "Bold <b>move</b>", "kind": "advice", "category": "work"},
-                {"text": "Ring\x07the bell", "kind": "advice", "category": "work"},
-                {"text": "A fine tip.", "kind": "poem", "category": "work"},
-                {"text": "Cite it.", "kind": "todo", "category": "work", "signal_ids": ["x:1"]},
-                {"text": "Plan the week on paper.", "kind": "todo", "category": "planning"},
-                "not an object",
-            ]
-        }
-    )
+    tips = [
+        {"kind": "advice", "signal": "now", **tip} if isinstance(tip, dict) else tip
+        for tip, _ in BAD_TIPS
+    ]
+    return json.dumps({"tips": tips})
 
 
 class _Counting(io.RawIOBase):
@@ -164,7 +205,7 @@ class LLMServer:
                 elif server.mode == "contract":
                     content = contract_breaking(request)
                 else:
-                    content = server.reply(request)
+                    content = shaped(server.mode, server.reply(request))
                 model = request.get("model", "m")
                 if self.path.startswith("/v1/chat/completions") or self.path.startswith(
                     "/chat/completions"
@@ -196,7 +237,29 @@ class LLMServer:
                 else:
                     self._send(404, b'{"error": "not found"}', rec)
                     return
+                if server.mode == "slow":
+                    self._trickle(json.dumps(answer).encode(), rec)
+                    return
                 self._send(200, json.dumps(answer).encode(), rec)
+
+            def _trickle(self, payload: bytes, rec: Received) -> None:
+                head = (
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    f"Content-Length: {len(payload)}\r\n\r\n"
+                ).encode()
+                self.wfile.write(head)
+                self.wfile.flush()
+                rec.wire_out = len(head)
+                for i in range(0, len(payload), 8):
+                    if server._stop.wait(SLOW_CHUNK_S):
+                        break
+                    try:
+                        self.wfile.write(payload[i : i + 8])
+                        self.wfile.flush()
+                    except OSError:
+                        break
+                    rec.wire_out += len(payload[i : i + 8])
+                self.close_connection = True
 
             do_POST = _handle
             do_GET = _handle

@@ -80,7 +80,9 @@ class State:
     codes: dict[str, tuple[str, str]] = field(default_factory=dict)  # code -> (challenge, redirect)
     revoked: list[str] = field(default_factory=list)
     expires_in: int = 3600
-    # Faults: "429" (once, with Retry-After), "500", "slow", "html", "missing", "revoke-500"
+    # Faults: "429" (once, with Retry-After), "503" (once, with Retry-After), "503-bare" (no
+    # Retry-After), "500", "slow", "html", "missing", "revoke-500", and pages off the
+    # documented shape: "no-ids" (tasks without `id`), "wrong-types" (priority as text)
     faults: set[str] = field(default_factory=set)
     retry_after: float = 1
     slow_s: float = 3
@@ -156,6 +158,13 @@ class Handler(BaseHTTPRequestHandler):
                 {"error": "Too many requests", "error_extra": {"retry_after": st.retry_after}},
                 {"Retry-After": f"{st.retry_after:g}"},
             )
+        if "503" in st.faults:
+            st.faults.discard("503")
+            return self._send(
+                503, {"error": "Service unavailable"}, {"Retry-After": f"{st.retry_after:g}"}
+            )
+        if "503-bare" in st.faults:
+            return self._send(503, {"error": "Service unavailable"})
         if "500" in st.faults:
             return self._send(500, {"error": "Internal error"})
         if "html" in st.faults:
@@ -180,6 +189,10 @@ class Handler(BaseHTTPRequestHandler):
         following = str(start + limit) if start + limit < len(rows) else None
         if "missing" in st.faults:
             return self._send(200, {"next_cursor": None})
+        if "no-ids" in st.faults:
+            chunk = [{k: v for k, v in row.items() if k != "id"} for row in chunk]
+        if "wrong-types" in st.faults:
+            chunk = [{**row, "priority": str(row.get("priority"))} for row in chunk]
         self._send(200, {key: chunk, "next_cursor": following})
 
     def _authorize(self, query: dict[str, str]) -> None:

@@ -65,6 +65,7 @@ def connect(  # noqa: PLR0917 (a typer command: its options are parameters)
         raise OOError(f"`oo connect {source}` reads no token from stdin", 2)
     from oo import secrets
     from oo.connectors import http, sync
+    from oo.store.install import install_id
 
     secrets.check()  # before a browser opens or a byte leaves
     now = common.now()
@@ -81,7 +82,8 @@ def connect(  # noqa: PLR0917 (a typer command: its options are parameters)
         try:
             with http.client(recorder) as client:
                 done = connector.connect(client, setup)
-                pull = connector.pull(client, base.State(now, done.account, done.secret))
+                state = base.State(now, done.account, done.secret, install=install_id(conn))
+                pull = connector.pull(client, state)
         except base.ConnectorError:
             _record(conn, recorder, now)
             raise

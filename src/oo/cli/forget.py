@@ -9,7 +9,7 @@ from oo import paths
 from oo.cli import common
 from oo.cli.lazy import typer
 from oo.errors import OOError
-from oo.privacy.forget import forget_all
+from oo.text import sanitize
 
 
 def forget(
@@ -26,10 +26,44 @@ def forget(
         if not sys.stdin.isatty():
             raise OOError("forget deletes everything; pass --yes to confirm (not a terminal)", 2)
         typer.confirm(f"Delete everything oO holds in {paths.home()}?", abort=True)
+    from oo.connectors.sync import forget_everything
+
     with common.store() as conn:
-        counts = forget_all(conn, now=common.now())
-    total = sum(counts.values())
-    print(f"Deleted {total} records. oO now holds nothing about you.")
+        result = forget_everything(conn, now=common.now(), adopt=_llm_key())
+    for gone in result.disconnected:
+        if gone.revoke_error:
+            print(
+                f"oo: warning: {gone.source}: could not revoke at the provider:"
+                f" {sanitize(gone.revoke_error)}",
+                file=sys.stderr,
+            )
+        elif gone.revoked:
+            print(f"Revoked the {gone.source} credential at the provider.")
+    if result.removed:
+        names = ", ".join(sanitize(name) for name in result.removed)
+        print(f"Removed {len(result.removed)} credentials from the OS keyring: {names}.")
+    if result.keyring_error:
+        print(
+            f"oo: warning: credentials may remain in the OS keyring: {result.keyring_error}",
+            file=sys.stderr,
+        )
+    total = sum(result.counts.values())
+    if result.keyring_error:
+        print(f"Deleted {total} records; the OS keyring could not be cleared.")
+    else:
+        print(f"Deleted {total} records. oO now holds nothing about you.")
+
+
+def _llm_key() -> tuple[tuple[str, str], ...]:
+    """The configured LLM provider's key entry, so a key from before install ids goes too."""
+    try:
+        from oo.llm.settings import load
+
+        settings = load()
+    except Exception:  # a broken LLM config must not stop a forget
+        return ()
+    provider = getattr(settings, "provider", None)
+    return (("llm", str(provider)),) if settings.enabled and provider else ()
 
 
 def _forget_source(source: str, yes: bool) -> None:

@@ -9,10 +9,12 @@ from typing import Annotated, Any
 import typer
 
 from oo.cli import common
+from oo.clock import parse_iso
 from oo.errors import OOError
 from oo.llm import keys
 from oo.llm import run as runner
 from oo.llm.settings import load as load_settings
+from oo.store.install import install_id
 
 app = typer.Typer(
     name="llm",
@@ -50,7 +52,11 @@ def _report(summary: dict[str, Any], *, title: str) -> None:
     dropped = ", ".join(f"{n} {reason}" for reason, n in sorted(rejected.items())) or "none"
     print(f"Tips: {summary['accepted']} kept of {summary['offered']}; dropped: {dropped}")
     for tip in summary["tips"]:
-        print(f"  - [{tip['kind']}/{tip['category']}] {tip['text']}")
+        about = ""
+        if tip.get("signal"):
+            until = parse_iso(tip["valid_until"]).astimezone()
+            about = f", {tip['signal']}, until {until:%H:%M}"
+        print(f"  - [{tip['kind']}/{tip['category']}{about}] {tip['text']}")
 
 
 @app.command()
@@ -114,12 +120,14 @@ def key_set(provider: Provider) -> None:
         secret = getpass.getpass(f"API key for {provider}: ")
     else:
         secret = sys.stdin.readline()
-    keys.set_key(provider, secret)
+    with common.store() as conn:
+        keys.set_key(provider, secret, install=install_id(conn))
     print(f"Stored the {provider} key in the OS keyring (oo, {keys.username(provider)}).")
 
 
 @key_app.command("rm")
 def key_rm(provider: Provider) -> None:
     """Remove a provider's API key from the OS keyring."""
-    removed = keys.delete_key(provider)
+    with common.store() as conn:
+        removed = keys.delete_key(provider, install=install_id(conn))
     print(f"Removed the {provider} key." if removed else f"No {provider} key was stored.")

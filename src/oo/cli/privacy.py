@@ -85,9 +85,10 @@ def _print_page(info: dict[str, Any]) -> None:
     if not info["egress"]:
         print("  nothing")
     for e in info["egress"]:
+        tried = f"; {e['attempts']} attempts sent nothing" if e["attempts"] else ""
         print(
             f"  {e['host']} ({e['purpose']}): {e['requests']} requests, {e['bytes_out']} B out,"
-            f" {e['bytes_in']} B in, last {e['last'][:16]}"
+            f" {e['bytes_in']} B in{tried}, last {e['last'][:16]}"
         )
     forget = info["last_forget"]
     print("\nLast forget")

@@ -82,13 +82,15 @@ class Pull:
 
 @dataclass(frozen=True)
 class State:
-    """What a pull may read: the time, the account and its secret (from the keyring), and the
-    cursor its previous pull returned."""
+    """What a pull may read: the time, the account and its secret (from the keyring), the
+    cursor its previous pull returned, and the data directory's install id (to save a
+    refreshed secret under)."""
 
     now: datetime
     account: str
     secret: dict[str, Any]
     cursor: dict[str, Any] | None = None
+    install: str = ""
 
 
 @dataclass(frozen=True)

@@ -27,11 +27,12 @@ from oo.connectors.base import (
     State,
 )
 from oo.privacy.consent import ConsentText
+from oo.text import sanitize
 
 NAME = "calendar"
 WINDOW = timedelta(days=7)
-MAX_BYTES = 16 * 1024 * 1024
-MAX_EVENTS = 20_000
+MAX_BYTES = 16 * 1024 * 1024  # the largest file or download read
+MAX_EVENTS = 20_000  # occurrences in the window, in all
 WHAT = "the calendar server"
 
 
@@ -47,11 +48,11 @@ def secret_for(location: str) -> tuple[str, dict[str, str]]:
             raise ConnectorError("the calendar URL has no host")
         scheme = "https" if parts.scheme in ("webcal", "webcals") else parts.scheme
         url = parts._replace(scheme=scheme).geturl()
-        return parts.hostname, {"url": url}
+        return sanitize(parts.hostname, limit=200), {"url": url}
     path = Path(location).expanduser()
     if not path.is_file():
         raise ConnectorError(f"no calendar file at {location}; give an .ics file or its URL")
-    return path.name, {"path": str(path.resolve())}
+    return sanitize(path.name, limit=200) or "calendar", {"path": str(path.resolve())}
 
 
 def _size_error(size: int) -> ConnectorError:
@@ -81,16 +82,30 @@ def _fetch(client: Any, state: State) -> bytes:
     url = secret.get("url")
     if not isinstance(url, str):
         raise ReconnectNeeded("reconnect needed: no calendar is saved; run `oo connect calendar`")
-    response = send(client, "GET", url, what=WHAT)
-    if response.status_code == 404:
-        raise ConnectorError(
-            "the calendar URL answers 404 (not found): check the address or make a new one;"
-            " nothing was changed"
-        )
-    check(response, what=WHAT, source=NAME)
-    if len(response.content) > MAX_BYTES:
-        raise _size_error(len(response.content))
-    return response.content
+    # Streamed, and cut off past MAX_BYTES: a subscription is someone else's content.
+    response = send(client, "GET", url, what=WHAT, stream=True)
+    try:
+        if response.status_code == 404:
+            raise ConnectorError(
+                "the calendar URL answers 404 (not found): check the address or make a new"
+                " one; nothing was changed"
+            )
+        check(response, what=WHAT, source=NAME)
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > MAX_BYTES:
+            raise _size_error(int(declared))
+        chunks, size = [], 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > MAX_BYTES:
+                raise ConnectorError(
+                    f"the calendar is over {MAX_BYTES // 1024 // 1024} MB; oO reads calendars"
+                    f" up to {MAX_BYTES // 1024 // 1024} MB; nothing was changed"
+                )
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        response.close()
 
 
 def _parse(data: bytes) -> Any:
@@ -129,7 +144,9 @@ def expand(calendar: Any, now: datetime) -> list[Item]:
     """Occurrences from the start of today to 7 days ahead, as event items.
 
     `ics_window.between` gives what recurring-ical-events' `between` gives for the window,
-    without expanding series that cannot reach it or copying every occurrence.
+    without expanding series that cannot reach it or copying every occurrence. A series
+    with more than `ics_window.MAX_PER_SERIES` occurrences in the window, or a calendar with
+    more than MAX_EVENTS, is refused with a clear error.
     """
     from oo.connectors import ics_window  # wraps recurring-ical-events
 
@@ -137,16 +154,27 @@ def expand(calendar: Any, now: datetime) -> list[Item]:
     end = now.astimezone() + WINDOW
     try:
         occurrences = ics_window.between(calendar, local_start, end)
+    except ics_window.TooMany as exc:
+        raise _too_many(exc.what) from None
     except Exception as exc:
         raise ConnectorError(
             f"the calendar's recurrences cannot be expanded ({type(exc).__name__});"
             " nothing was changed"
         ) from None
+    if len(occurrences) > MAX_EVENTS:
+        raise _too_many(
+            f"it has {len(occurrences):,} occurrences this week, over the {MAX_EVENTS:,} oO reads"
+        )
     items: dict[str, Item] = {}
+    per_series: dict[str, int] = {}
     for occurrence in occurrences:
-        if len(items) >= MAX_EVENTS:
-            break
         event = occurrence.component
+        uid = str(event.get("UID", ""))
+        per_series[uid] = per_series.get(uid, 0) + 1
+        if per_series[uid] > ics_window.MAX_PER_SERIES:
+            raise _too_many(
+                f"a series has over {ics_window.MAX_PER_SERIES:,} occurrences this week"
+            )
         if str(event.get("STATUS", "")).upper() == "CANCELLED":
             continue
         start_value = occurrence.start
@@ -154,7 +182,7 @@ def expand(calendar: Any, now: datetime) -> list[Item]:
         start = _as_utc(start_value)
         finish = _as_utc(occurrence.end)
         busy = str(event.get("TRANSP", "OPAQUE")).upper() != "TRANSPARENT"
-        item_id = _event_id(str(event.get("UID", "")), start)
+        item_id = _event_id(uid, start)
         items[item_id] = Item(
             item_id=item_id,
             kind="event",
@@ -166,10 +194,17 @@ def expand(calendar: Any, now: datetime) -> list[Item]:
     return sorted(items.values(), key=lambda i: (i.start or "", i.item_id))
 
 
+def _too_many(what: str) -> ConnectorError:
+    return ConnectorError(f"the calendar is too large to read: {what}; nothing was changed")
+
+
 class CalendarConnector:
     name = NAME
     scopes: tuple[str, ...] = ()
     freshness_target = timedelta(minutes=60)
+    # Read in a short-lived child (see `oo.connectors.child`): a calendar's size never grows
+    # the process that asked, and a hostile one is stopped by a time and memory budget.
+    isolated = True
     connect_flow = ConnectFlow(
         "an .ics file, or a secret ICS URL (webcal:// works)", argument="PATH_OR_URL"
     )
@@ -198,8 +233,13 @@ class CalendarConnector:
         return state
 
     def pull(self, client: Any, state: State) -> Pull:
-        calendar = _parse(_fetch(client, state))
-        return Pull(items=expand(calendar, state.now))
+        from oo.connectors import child
+
+        return Pull(items=child.pull(NAME, state))
+
+    def pull_here(self, client: Any, state: State) -> Pull:
+        """The pull itself, in this process (the child runs it)."""
+        return Pull(items=expand(_parse(_fetch(client, state)), state.now))
 
     def revoke(self, client: Any, state: State) -> None:
         """An ICS address has nothing to revoke: deleting it from the keyring is all."""

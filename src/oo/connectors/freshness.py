@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from oo.clock import parse_iso
+from oo.text import sanitize
 
 RECONNECT = "reconnect needed"
 
@@ -62,7 +63,7 @@ def _span(seconds: int) -> str:
 
 def line(info: dict[str, Any]) -> str:
     """`todoist (me@example.com): ok, synced 3 min ago (target 15 min)` and the like."""
-    who = info.get("account") or "no account"
+    who = sanitize(info.get("account") or "") or "no account"
     target = _span(int(info["freshness_target_s"]))
     synced = "never synced" if info["age_s"] is None else f"synced {_span(info['age_s'])} ago"
     state = info["state"]
@@ -71,5 +72,5 @@ def line(info: dict[str, Any]) -> str:
         detail = info["last_error"]
         if state == RECONNECT:
             detail = detail[len(RECONNECT) :].lstrip(": ")
-        text += f"; last error: {detail}"
+        text += f"; last error: {sanitize(detail)}"
     return text

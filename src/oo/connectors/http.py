@@ -28,6 +28,8 @@ from oo.store.db import open_existing, transaction
 DEFAULT_TIMEOUT_S = 30.0
 MAX_ATTEMPTS = 4
 MAX_WAIT_S = 30.0
+STREAMED = "oo_streamed"  # request extension: the response body is read by the caller
+RETRIED = (429, 503)  # rate limited, or unavailable for a while (with Retry-After)
 
 
 @dataclass
@@ -79,15 +81,19 @@ class Recorder:
             conn.close()
 
     def on_response(self, response: httpx2.Response) -> None:
-        response.read()
         head = sum(len(k) + len(v) + 4 for k, v in response.headers.raw)
+        if response.request.extensions.get(STREAMED):
+            # Not read here (the caller reads it with a size cap): the declared length counts.
+            declared = response.headers.get("Content-Length", "")
+            body = int(declared) if declared.isdigit() else 0
+        else:
+            response.read()
+            body = len(response.content)
         index = self._open.pop(id(response.request), None)
         if index is None:
             return
         old = self.entries[index]
-        self.entries[index] = replace(
-            old, bytes_in=len(response.content) + head, status=response.status_code
-        )
+        self.entries[index] = replace(old, bytes_in=body + head, status=response.status_code)
         row_id = self._rows.get(index)
         conn = open_existing() if row_id is not None else None
         if conn is None:
@@ -146,6 +152,8 @@ def _retry_after(response: httpx2.Response) -> float | None:
             parsed = email.utils.parsedate_to_datetime(raw) if raw else None
             if parsed is not None:
                 return max(0.0, (parsed - datetime.now(UTC)).total_seconds())
+    if response.request.extensions.get(STREAMED):
+        return None  # the body of a streamed answer is not read here
     try:
         extra = response.json().get("error_extra", {})
         return max(0.0, float(extra["retry_after"]))
@@ -163,11 +171,16 @@ def send(
     max_wait: float = MAX_WAIT_S,
     **kwargs: Any,
 ) -> httpx2.Response:
-    """Send a request; on 429 wait as the server asks (capped) and try again."""
+    """Send a request; on 429, or 503 with Retry-After, wait as the server asks (capped) and
+    try again, at most MAX_ATTEMPTS times in all."""
     host = urlsplit(url).hostname or "the server"
+    stream = bool(kwargs.pop("stream", False))
     for attempt in range(MAX_ATTEMPTS):
         try:
-            response = http.request(method, url, **kwargs)
+            request = http.build_request(method, url, **kwargs)
+            if stream:  # the caller reads the body (and must close the response)
+                request.extensions[STREAMED] = True
+            response = http.send(request, stream=stream)
         except httpx2.TimeoutException:
             raise ConnectorError(
                 f"{what} did not answer in time ({timeout_s():g} s); nothing was changed"
@@ -176,15 +189,17 @@ def send(
             raise ConnectorError(
                 f"cannot reach {host} ({type(exc).__name__}); nothing was changed"
             ) from None
-        if response.status_code != 429:
+        if response.status_code not in RETRIED:
             return response
         hint = _retry_after(response)
+        if response.status_code == 503 and hint is None:
+            return response  # unavailable without a hint: an error, not a wait
+        response.close()
         wait = min(hint if hint is not None else 2.0**attempt, max_wait)
         if attempt == MAX_ATTEMPTS - 1 or (hint is not None and hint > max_wait):
             shown = f" for {hint:.0f} s" if hint is not None else ""
-            raise ConnectorError(
-                f"{what} is limiting requests{shown}; nothing was changed, try again later"
-            )
+            doing = "is limiting requests" if response.status_code == 429 else "is unavailable"
+            raise ConnectorError(f"{what} {doing}{shown}; nothing was changed, try again later")
         sleep(wait)
     raise AssertionError("unreachable")
 

@@ -51,6 +51,30 @@ _PERIOD = {
 }
 
 
+# Rules without BY* parts whose starts are DTSTART + k * step (what dateutil yields, in
+# wall-clock time): computed directly, never by walking from DTSTART.
+_STEPS = {
+    "SECONDLY": timedelta(seconds=1),
+    "MINUTELY": timedelta(minutes=1),
+    "HOURLY": timedelta(hours=1),
+    "DAILY": timedelta(days=1),
+    "WEEKLY": timedelta(days=7),
+}
+# A sub-daily rule with BY* parts is walked by dateutil from DTSTART: refused when that walk
+# would pass more starts than this before the window ends.
+MAX_WALK = 200_000
+# At most this many occurrences of one series inside the window.
+MAX_PER_SERIES = 1_000
+
+
+class TooMany(Exception):
+    """A series has more occurrences in the window (or steps to walk) than oO reads."""
+
+    def __init__(self, uid: str, what: str) -> None:
+        super().__init__(f"{uid}: {what}")
+        self.uid, self.what = uid, what
+
+
 class Found(Occurrence):  # type: ignore[misc]
     """An occurrence handed back as is: `start`, `end` and the source `component`."""
 
@@ -101,6 +125,12 @@ class _Stepped(_Single):
         hi_k = (high.replace(tzinfo=None) - first.replace(tzinfo=None)) // self._step + 2
         if self._count is not None:
             hi_k = min(hi_k, self._count - 1)
+        if hi_k - lo_k > MAX_PER_SERIES + 4:
+            raise TooMany(
+                str(self._adapter.uid),
+                f"a rule repeating every {_every(self._step)} has about {hi_k - lo_k:,}"
+                f" occurrences in the window, over the {MAX_PER_SERIES:,} oO reads a series",
+            )
         for k in range(lo_k, hi_k + 1):
             start = first + self._step * k
             if not low <= start <= high:
@@ -122,9 +152,11 @@ def _stepped(component: Any, adapter: Any) -> _Stepped | None:
     rule = component["RRULE"]
     if isinstance(rule, list) or not set(rule) <= {"FREQ", "INTERVAL", "COUNT", "UNTIL"}:
         return None
+    if "FREQ" not in rule:  # an empty `RRULE:` line, as public holiday feeds have: the
+        return None  # library reads it as no rule
     if not _plain_span(adapter) or getattr(adapter.raw_start, "fold", False):
         return None
-    step = {"DAILY": timedelta(days=1), "WEEKLY": timedelta(days=7)}.get(rule["FREQ"][0])
+    step = _STEPS.get(str(rule["FREQ"][0]).upper())
     interval = rule.get("INTERVAL", [1])[0]
     count = rule["COUNT"][0] if "COUNT" in rule else None
     until = rule["UNTIL"][0] if "UNTIL" in rule else None
@@ -141,6 +173,38 @@ def _stepped(component: Any, adapter: Any) -> _Stepped | None:
         if "COUNT" in rule:
             return None
     return _Stepped(adapter, step * interval, count, until)
+
+
+def _every(step: timedelta) -> str:
+    seconds = int(step.total_seconds())
+    for unit, size in (("week", 604800), ("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds % size == 0:
+            n = seconds // size
+            return unit if n == 1 else f"{n} {unit}s"
+    return "second" if seconds == 1 else f"{seconds} seconds"
+
+
+def _walk_bound(component: Any, adapter: Any, high: datetime) -> None:
+    """Refuse a sub-daily rule that dateutil would walk through too many starts."""
+    rules = component["RRULE"]
+    for rule in rules if isinstance(rules, list) else [rules]:
+        step = _STEPS.get(str(rule.get("FREQ", ["?"])[0]).upper())
+        if step is None or step >= timedelta(days=1):
+            continue
+        try:
+            interval = max(1, int(rule.get("INTERVAL", [1])[0]))
+            steps = (high - _utc(adapter.start)) / (step * interval)
+        except Exception:  # noqa: S112 (an unreadable rule: the library decides)
+            continue
+        if "COUNT" in rule:
+            steps = min(steps, float(rule["COUNT"][0]))
+        if steps > MAX_WALK:
+            raise TooMany(
+                str(adapter.uid),
+                f"a rule repeating every {_every(step * interval)} since"
+                f" {_utc(adapter.start):%Y-%m-%d} has {steps:,.0f} starts to walk through,"
+                f" over the {MAX_WALK:,} oO walks",
+            )
 
 
 def _utc(value: Any) -> datetime:
@@ -223,7 +287,12 @@ class InWindow(ComponentsWithName):  # type: ignore[misc]
             if not any(_may_touch(a._component, a, self._low, self._high) for a in adapters):
                 continue
             with contextlib.suppress(*suppress_errors):
-                result.append(self._fast(adapters) or self._series(adapters))
+                fast = self._fast(adapters)
+                if fast is None:
+                    for adapter in adapters:
+                        if "RRULE" in adapter._component:
+                            _walk_bound(adapter._component, adapter, self._high)
+                result.append(fast or self._series(adapters))
         return result
 
     @staticmethod

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 from oo.connectors.base import ConnectorError
+from oo.text import sanitize
 
 CALLBACK_PATH = "/callback"
 PAGE = (
@@ -38,6 +39,9 @@ class Listener:
     def __init__(self, port: int = 0) -> None:
         answers: queue.Queue[Callback] = queue.Queue()
         self.answers = answers
+        # The state of the sign-in in progress: the page tells the browser whether it matched.
+        self.expected_state: str | None = None
+        listener = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:
@@ -51,13 +55,23 @@ class Listener:
                     values = query.get(key)
                     return values[0] if values else None
 
-                answers.put(Callback(one("code"), one("state"), one("error")))
-                ok = one("code") is not None
-                body = PAGE.format(
-                    "oO is connected. You can close this tab."
-                    if ok
-                    else "oO was not connected. You can close this tab."
-                ).encode()
+                answer = Callback(one("code"), one("state"), one("error"))
+                answers.put(answer)
+                expected = listener.expected_state
+                if expected is None or answer.state != expected:
+                    text = (
+                        "oO was not connected: this answer does not match the sign-in oO"
+                        " started (wrong or missing state). Nothing was saved."
+                    )
+                elif answer.error or not answer.code:
+                    text = "oO was not connected: the authorization was refused."
+                else:
+                    text = (
+                        "oO received the authorization and is finishing in your terminal."
+                        " You can close this tab."
+                    )
+                ok = expected is not None and answer.state == expected and answer.code
+                body = PAGE.format(text).encode()
                 self.send_response(200 if ok else 400)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
@@ -93,8 +107,13 @@ class Listener:
         self._thread.join(timeout=2)
         self.server.server_close()
 
+    def expect(self, state: str) -> None:
+        """The state the browser must bring back (set before the browser opens)."""
+        self.expected_state = state
+
     def wait(self, state: str, timeout: float) -> str:
         """The authorization code, once the browser comes back with the right state."""
+        self.expected_state = state
         deadline = time.monotonic() + timeout
         remaining = timeout
         while remaining > 0:
@@ -109,7 +128,7 @@ class Listener:
                     " nothing was saved, run the command again"
                 )
             if answer.error or not answer.code:
-                reason = (answer.error or "no code")[:60]
+                reason = sanitize(answer.error or "no code", limit=60)
                 raise ConnectorError(f"authorization was refused ({reason}); nothing was saved")
             return answer.code
         raise ConnectorError(

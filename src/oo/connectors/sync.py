@@ -31,6 +31,7 @@ from oo.privacy import consent
 from oo.privacy.forget import forget_source
 from oo.store import events
 from oo.store.db import transaction
+from oo.store.install import install_id
 
 LOCK_WAIT_S = 120
 STORE_FAILED = "the database failed"
@@ -198,8 +199,9 @@ def sync(
             account = str(row["account"])
             recorder = Recorder(source=name, purpose="sync")
             started = time.monotonic()
+            install = install_id(conn)
             try:
-                secret = secrets.load(name, account)
+                secret = secrets.load(name, account, install=install)
                 if secret is None:
                     raise ReconnectNeeded(
                         f"{RECONNECT}: the keyring has no credential for {name};"
@@ -207,8 +209,16 @@ def sync(
                     )
                 with make_client(recorder) as http:
                     state = connector.prepare(
-                        http, State(now, account, secret, cursor=cursor_of(row))
+                        http, State(now, account, secret, cursor=cursor_of(row), install=install)
                     )
+                    if getattr(connector, "isolated", False):
+                        # Pulled and written by a short-lived child: this process (maybe the
+                        # resident daemon) never holds the provider's content.
+                        from oo.connectors import child
+
+                        done = child.sync(name, state)
+                        done.duration_ms = int((time.monotonic() - started) * 1000)
+                        return done
                     pull = connector.pull(http, state)
             except secrets.KeyringUnavailable as exc:
                 return _fail(conn, name, recorder, str(exc), now=now, started=started)
@@ -221,7 +231,7 @@ def sync(
                 return _fail(conn, name, recorder, message, now=now, started=started)
             duration = int((time.monotonic() - started) * 1000)
             try:
-                return _commit(conn, name, account, pull, recorder, now=now, duration=duration)
+                return commit(conn, name, account, pull, recorder, now=now, duration=duration)
             except sqlite3.Error as exc:
                 return _store_failed(conn, name, recorder, exc, now=now, started=started)
     except Timeout:
@@ -253,7 +263,7 @@ def _store_failed(
         return SyncResult(name, False, error=message, duration_ms=duration)
 
 
-def _commit(
+def commit(
     conn: sqlite3.Connection,
     name: str,
     account: str,
@@ -263,7 +273,8 @@ def _commit(
     now: datetime,
     duration: int,
 ) -> SyncResult:
-    """Write a finished pull in one transaction."""
+    """Write a successful pull in ONE transaction (items, candidates, the source's state, a
+    SourceSynced event and the egress entries), unless the source changed meanwhile."""
     with transaction(conn):
         recorder.flush(conn, now=now)
         current = _source(conn, name)
@@ -288,6 +299,13 @@ def _commit(
     return SyncResult(name, True, len(pull.items), len(pull.candidates), None, duration)
 
 
+def fail(
+    conn: sqlite3.Connection, name: str, recorder: Recorder, message: str, *, now: datetime
+) -> SyncResult:
+    """Record a failed pull (the source's last error, a SourceSynced event, the egress)."""
+    return _fail(conn, name, recorder, message, now=now, started=time.monotonic())
+
+
 def connect(
     conn: sqlite3.Connection,
     name: str,
@@ -306,7 +324,9 @@ def connect(
     connector = base.get(name)
     consent.require(conn, name)
     old = _source(conn, name)
-    secrets.save(name, account, secret)  # first: a keyring failure leaves the store untouched
+    install = install_id(conn)
+    # First: a keyring failure leaves the store untouched.
+    secrets.save(name, account, secret, install=install)
     try:
         with transaction(conn):
             if recorder is not None:
@@ -338,10 +358,10 @@ def connect(
                 )
     except BaseException:
         if old is None or old["account"] != account:
-            secrets.delete(name, account)
+            secrets.delete(name, account, install=install)
         raise
     if old is not None and old["account"] != account:
-        secrets.delete(name, str(old["account"]))
+        secrets.delete(name, str(old["account"]), install=install)
 
 
 def disconnect(
@@ -362,12 +382,13 @@ def disconnect(
     recorder = Recorder(source=name, purpose="revoke")
     if row is not None:
         account = str(row["account"])
+        install = install_id(conn)
         try:
-            secret = secrets.load(name, account)
+            secret = secrets.load(name, account, install=install)
             if secret is not None:
                 connector = base.get(name)
                 with make_client(recorder) as http:
-                    connector.revoke(http, State(now, account, secret))
+                    connector.revoke(http, State(now, account, secret, install=install))
                 revoked = True
             else:
                 revoke_error = "the keyring had no credential to revoke"
@@ -376,7 +397,7 @@ def disconnect(
         except Exception as exc:
             revoke_error = f"revocation failed ({type(exc).__name__})"
         try:
-            secrets.delete(name, account)
+            secrets.delete(name, account, install=install)
         except secrets.KeyringUnavailable as exc:
             revoke_error = f"{revoke_error + '; ' if revoke_error else ''}{exc}"
     if not forget and recorder.entries:
@@ -387,3 +408,55 @@ def disconnect(
     )
     counts = forget_source(conn, name, now=now, history=forget, note=note)
     return DisconnectResult(name, revoked, revoke_error, counts)
+
+
+@dataclass
+class ForgetResult:
+    """What `oo forget` did: records deleted, sources disconnected, keyring entries removed."""
+
+    counts: dict[str, int]
+    disconnected: list[DisconnectResult]
+    removed: list[str]  # `connector:account` names of the keyring entries removed
+    keyring_error: str | None
+
+
+def forget_everything(
+    conn: sqlite3.Connection,
+    *,
+    now: datetime,
+    adopt: tuple[tuple[str, str], ...] = (),
+    make_client: ClientFactory = client,
+) -> ForgetResult:
+    """Revoke and remove every credential this data directory put in the keyring, then delete
+    everything it holds. `adopt` names entries from before install ids that belong here
+    (e.g. the configured LLM provider's key), so they go too. A keyring that cannot be reached
+    does not stop the local wipe; the result says so."""
+    from oo.privacy.forget import forget_all
+
+    install = install_id(conn)
+    keyring_error: str | None = None
+    try:
+        for connector, account in adopt:
+            secrets.load_text(connector, account, install=install)
+        before = set(secrets.held(install))
+    except secrets.KeyringUnavailable as exc:
+        keyring_error, before = str(exc), set()
+    disconnected = [
+        disconnect(conn, str(row["name"]), now=now, forget=True, make_client=make_client)
+        for row in conn.execute("SELECT name FROM sources ORDER BY name").fetchall()
+    ]
+    if keyring_error is None:
+        try:
+            secrets.delete_all(install)
+            left = set(secrets.held(install))
+        except secrets.KeyringUnavailable as exc:
+            keyring_error, left = str(exc), before
+    else:
+        left = before
+    counts: dict[str, int] = {}
+    for result in disconnected:
+        for table, n in result.counts.items():
+            counts[table] = counts.get(table, 0) + n
+    for table, n in forget_all(conn, now=now).items():
+        counts[table] = counts.get(table, 0) + n
+    return ForgetResult(counts, disconnected, sorted(before - left), keyring_error)

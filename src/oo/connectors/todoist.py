@@ -36,6 +36,7 @@ from oo.connectors.base import (
 )
 from oo.connectors.http import check, json_body, send
 from oo.privacy.consent import ConsentText
+from oo.text import sanitize
 
 NAME = "todoist"
 API_URL = "https://api.todoist.com/api/v1"
@@ -111,7 +112,8 @@ def _oauth_failure(exc: Exception, doing: str) -> ConnectorError:
                 f"reconnect needed: Todoist refused the saved token ({exc.error});"
                 f" run `oo connect {NAME}`"
             )
-        return ConnectorError(f"Todoist refused {doing} ({exc.error}); nothing was saved")
+        error = sanitize(exc.error, limit=60)
+        return ConnectorError(f"Todoist refused {doing} ({error}); nothing was saved")
     if isinstance(exc, httpx2.TimeoutException):
         return ConnectorError(f"Todoist did not answer in time while {doing}; nothing was saved")
     if isinstance(exc, httpx2.TransportError):
@@ -126,10 +128,10 @@ def account_of(http: httpx2.Client, token: dict[str, Any]) -> str:
     body = json_body(response, what=WHAT)
     if not isinstance(body, dict):
         raise ConnectorError("Todoist answered without the user; nothing was saved")
-    account = body.get("email") or body.get("id")
-    if account is None:
+    account = sanitize(body.get("email") or body.get("id") or "", limit=200)
+    if not account:
         raise ConnectorError("Todoist answered without the user's id; nothing was saved")
-    return str(account)
+    return account
 
 
 def authorize(
@@ -152,6 +154,7 @@ def authorize(
         url, state = client.create_authorization_url(
             f"{oauth_url()}/authorize", code_verifier=verifier
         )
+        listener.expect(state)
         browser(url)
         code = listener.wait(state, timeout)
     try:
@@ -185,7 +188,7 @@ def _expired(secret: dict[str, Any], now: datetime) -> bool:
 
 class TodoistConnector:
     name = NAME
-    scopes = SCOPES
+    scopes: tuple[str, ...] = SCOPES
     freshness_target = timedelta(minutes=15)
     connect_flow = ConnectFlow(
         "browser sign-in (OAuth 2 with PKCE), or a personal API token with --token-stdin",
@@ -231,11 +234,19 @@ class TodoistConnector:
         """Refresh an expiring OAuth token; one process at a time, saving the rotated one."""
         if state.secret.get("kind") != "oauth" or not _expired(state.secret, state.now):
             return state
+        return self._refresh(client, state, rejected=None)
+
+    def _refresh(self, client: httpx2.Client, state: State, *, rejected: str | None) -> State:
+        """Refresh the token under the shared lock. `rejected` is an access token Todoist
+        answered 401 to: refresh even if it looks valid, unless another process already
+        replaced it."""
         try:
             with _token_lock():
                 # Another process may have refreshed while this one waited for the lock.
-                current = secrets.load(NAME, state.account) or state.secret
-                if not _expired(current, state.now):
+                current = secrets.load(NAME, state.account, install=state.install) or state.secret
+                if rejected is None and not _expired(current, state.now):
+                    return replace(state, secret=current)
+                if rejected is not None and current.get("access_token") != rejected:
                     return replace(state, secret=current)
                 refresh = current.get("refresh_token")
                 if not refresh:
@@ -250,7 +261,7 @@ class TodoistConnector:
                 except Exception as exc:
                     raise _oauth_failure(exc, "a token refresh") from None
                 fresh = {**dict(token), "kind": "oauth"}
-                secrets.save(NAME, state.account, fresh)
+                secrets.save(NAME, state.account, fresh, install=state.install)
                 return replace(state, secret=fresh)
         except Timeout:
             raise ConnectorError(
@@ -295,6 +306,8 @@ class TodoistConnector:
                 headers=_bearer(state),
                 params=query,
             )
+            if response.status_code == 401 and _refreshable(state):
+                raise _Rejected
             check(response, what=WHAT, source=NAME)
             body = json_body(response, what=WHAT)
             results = body.get(key) if isinstance(body, dict) else None
@@ -302,13 +315,29 @@ class TodoistConnector:
                 raise ConnectorError(
                     f"Todoist answered without the {key!r} list; nothing was changed"
                 )
-            found.extend(r for r in results if isinstance(r, dict))
+            found.extend(checked_page(results, completed=key == "items"))
             cursor = body.get("next_cursor")
+            if cursor is not None and not isinstance(cursor, str):
+                raise _shape_error(f"its next_cursor is {type(cursor).__name__}, not text")
             if not cursor:
                 return found
         raise ConnectorError("Todoist kept paging past 200,000 tasks; nothing was changed")
 
     def pull(self, client: httpx2.Client, state: State) -> Pull:
+        try:
+            return self._pull(client, state)
+        except _Rejected:
+            # Todoist refused an access token that looked valid: refresh once, retry once.
+            state = self._refresh(client, state, rejected=state.secret.get("access_token"))
+        try:
+            return self._pull(client, state)
+        except _Rejected:
+            raise ReconnectNeeded(
+                "reconnect needed: Todoist refused the refreshed token (HTTP 401);"
+                f" run `oo connect {NAME}`"
+            ) from None
+
+    def _pull(self, client: httpx2.Client, state: State) -> Pull:
         tasks = self._pages(client, state, "tasks", "results")
         stamp = "%Y-%m-%dT%H:%M:%SZ"
         completed = self._pages(
@@ -320,6 +349,57 @@ class TodoistConnector:
             until=state.now.astimezone(UTC).strftime(stamp),
         )
         return build(tasks, completed, state.now)
+
+
+class _Rejected(Exception):
+    """Todoist answered 401 to an OAuth access token that can be refreshed."""
+
+
+def _refreshable(state: State) -> bool:
+    return state.secret.get("kind") == "oauth" and bool(state.secret.get("refresh_token"))
+
+
+# The documented shape of a task (API v1): field -> the types it may have. `id` is required
+# (for completed tasks, `id` or `task_id`); the others may be missing or null.
+_FIELDS: dict[str, tuple[type, ...]] = {
+    "content": (str,),
+    "priority": (int,),
+    "checked": (bool,),
+    "is_deleted": (bool,),
+    "due": (dict,),
+    "labels": (list,),
+    "project_id": (str, int),
+    "completed_at": (str,),
+}
+
+
+def _shape_error(problem: str) -> ConnectorError:
+    return ConnectorError(
+        f"Todoist sent a page that does not match its documented shape ({problem});"
+        " nothing was changed"
+    )
+
+
+def checked_page(results: list[Any], *, completed: bool) -> list[dict[str, Any]]:
+    """The page's tasks, or a ConnectorError naming the first that breaks the documented
+    shape: a page of tasks without ids is never read as an empty account."""
+    for n, row in enumerate(results, 1):
+        if not isinstance(row, dict):
+            raise _shape_error(f"task {n} is {type(row).__name__}, not an object")
+        ids = (row.get("id"), row.get("task_id")) if completed else (row.get("id"),)
+        if all(_id(value) is None for value in ids):
+            raise _shape_error(f"task {n} has no id")
+        for name, kinds in _FIELDS.items():
+            value = row.get(name)
+            if value is None:
+                continue
+            wrong = not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds)
+            if wrong:
+                raise _shape_error(f"task {n} has a {type(value).__name__} {name}")
+        due_date = row["due"].get("date") if isinstance(row.get("due"), dict) else None
+        if row.get("due") is not None and not isinstance(due_date, str):
+            raise _shape_error(f"task {n} has a due without a date")
+    return results
 
 
 # Turning tasks into derivatives and tips (pure, so property tests can feed it anything) ------
@@ -369,8 +449,8 @@ _SPACE = re.compile(r"\s+")
 
 def tip_text(title: object, reason: str) -> str:
     """`Finish “TITLE”: REASON.` in at most 140 characters, one line, no exclamation marks."""
-    clean = _SPACE.sub(" ", str(title) if isinstance(title, str) else "").strip()
-    clean = "".join(c for c in clean if c.isprintable()).replace("!", "").replace("“", '"')
+    clean = sanitize(title if isinstance(title, str) else "")
+    clean = _SPACE.sub(" ", clean.replace("!", "").replace("“", '"'))
     clean = clean.replace("”", '"').strip() or "your task"
     frame = f"Finish “”: {reason}."
     room = MAX_TIP - len(frame)

@@ -13,6 +13,7 @@ import importlib.util
 import logging
 import random
 import sqlite3
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import ModuleType
@@ -223,6 +224,24 @@ def decide(
 def sent(conn: sqlite3.Connection, delivery_id: str, *, shown: bool, now: datetime) -> None:
     with transaction(conn):
         deliveries.record_sent(conn, delivery_id, shown=shown, now=now)
+
+
+def generate(now: datetime) -> dict[str, object]:
+    """One LLM generation through the runner `oo llm run` uses (its deadline, its record);
+    nothing is started while no model is configured."""
+    from oo.llm import run as runner
+    from oo.llm.settings import load as load_settings
+
+    if not load_settings().enabled:
+        return {"error": "no model is configured (llm.tip-generator is off)"}
+    return runner.generate(now=now)
+
+
+def stop_generation() -> None:
+    """Kill a generation still running (the daemon stopping)."""
+    module = sys.modules.get("oo.llm.run")
+    if module is not None:
+        module.stop_all()
 
 
 def maintain(conn: sqlite3.Connection) -> None:

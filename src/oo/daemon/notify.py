@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from oo.engine.tips import TABLE
+from oo.text import sanitize
 
 log = logging.getLogger("oo.daemon")
 
@@ -98,7 +99,9 @@ class Notifier:
         try:
             notifier = self._get()
             await asyncio.wait_for(
-                notifier.send(title=TITLE, message=text, buttons=buttons, on_dispatched=shown.set),
+                notifier.send(
+                    title=TITLE, message=sanitize(text), buttons=buttons, on_dispatched=shown.set
+                ),
                 timeout=self.timeout,
             )
         except TimeoutError:

@@ -47,7 +47,6 @@ EVERY = {
     "generate": timedelta(hours=6),
     "maintain": timedelta(hours=24),
 }
-GENERATE_TIMEOUT_S = 300.0
 REFRESH_TIMEOUT_S = 120.0
 CHOOSE_TIMEOUT_S = 60.0
 STOP_GRACE_S = 0.5
@@ -177,6 +176,7 @@ class Daemon:
         for child in list(self._children):
             if child.returncode is None:
                 child.kill()
+        jobs.stop_generation()
         self._pool.shutdown(wait=False, cancel_futures=True)
         deadline = asyncio.get_running_loop().time() + STOP_GRACE_S
         while (self.busy_threads() or self._children) and (
@@ -337,7 +337,10 @@ class Daemon:
 
         async def body() -> None:
             if jobs.module_exists(jobs.GENERATE_MODULE):
-                await self._child(["-m", jobs.GENERATE_MODULE], GENERATE_TIMEOUT_S, now)
+                # Its own thread, not the job pool: a generation may wait minutes on a model.
+                summary = await asyncio.to_thread(jobs.generate, now)
+                if summary.get("error"):
+                    log.warning("generation failed: %s", summary["error"])
 
         await self._job("generate", body())
 

@@ -96,12 +96,17 @@ def _tasks(conn: sqlite3.Connection, now: datetime) -> tuple[int | None, int | N
     return overdue, due_today
 
 
+# How far ahead the next event is looked for: the calendar connector's whole window. Free
+# (TRANSPARENT) events are neither busy nor the next event, as in the calendar itself.
+NEXT_EVENT_HORIZON = timedelta(days=7)
+
+
 def _calendar(
     conn: sqlite3.Connection, now: datetime
 ) -> tuple[bool | None, float | None, float | None]:
     if conn.execute("SELECT 1 FROM items WHERE kind = 'event' LIMIT 1").fetchone() is None:
         return None, None, None
-    horizon = now + timedelta(days=1)
+    horizon = now + NEXT_EVENT_HORIZON
     busy_until: datetime | None = None
     next_start: datetime | None = None
     for row in conn.execute(
@@ -115,7 +120,7 @@ def _calendar(
             continue
         if start <= now < end and row["busy"]:
             busy_until = max(busy_until or end, end)
-        elif start > now and (next_start is None or start < next_start):
+        elif start > now and row["busy"] and (next_start is None or start < next_start):
             next_start = start
     to_next = None if next_start is None else (next_start - now).total_seconds() / 60
     if busy_until is not None:

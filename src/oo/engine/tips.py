@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from oo.text import sanitize
+
 TYPE_CHECKING = False  # typing itself costs 2 ms on the fast path
 if TYPE_CHECKING:
     import sqlite3
@@ -97,7 +99,7 @@ def tip_dict(row: sqlite3.Row) -> dict[str, Any]:
     """The public shape of a tip (`oo tip --json`, `oo history --json`, export)."""
     return {
         "id": row["id"],
-        "text": row["text"],
+        "text": sanitize(row["text"]),
         "kind": row["kind"],
         "category": row["category"],
         "source": row["source"],

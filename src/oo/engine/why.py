@@ -30,15 +30,11 @@ _SIGNAL_NAMES = {
 def explain(conn: sqlite3.Connection, tip_id: str | None = None) -> dict[str, Any]:
     """The explanation of a tip (the current one when tip_id is None)."""
     if tip_id is None:
-        row = conn.execute(
-            "SELECT id, text, policy, propensity, why FROM tips WHERE status = 'current'"
-        ).fetchone()
+        row = conn.execute("SELECT * FROM tips WHERE status = 'current'").fetchone()
         if row is None:
             raise OOError("there is no current tip to explain; see `oo tip`")
     else:
-        row = conn.execute(
-            "SELECT id, text, policy, propensity, why FROM tips WHERE id = ?", (tip_id,)
-        ).fetchone()
+        row = conn.execute("SELECT * FROM tips WHERE id = ?", (tip_id,)).fetchone()
         if row is None:
             raise OOError(f"no tip with id {tip_id!r} in this database")
     try:
@@ -63,7 +59,19 @@ def explain(conn: sqlite3.Connection, tip_id: str | None = None) -> dict[str, An
         "runner_up": why.get("runner_up"),
         "candidates": why.get("candidates"),
         "learned_from": why.get("learned_from"),
+        "provenance": _provenance(row),
     }
+
+
+_PROVENANCE = ("model_alias", "model", "run_id", "prompt_version", "signal")
+
+
+def _provenance(row: sqlite3.Row) -> dict[str, Any] | None:
+    """Where a generated tip came from (model, run, prompt, signal); None for other tips."""
+    if row["source"] != "llm":
+        return None
+    keys = row.keys()
+    return {k: row[k] if k in keys else None for k in _PROVENANCE}
 
 
 def _signal_text(name: str, value: Any) -> str:
@@ -105,6 +113,12 @@ def render(info: dict[str, Any]) -> str:
     if info.get("learned_from") is not None:
         head += f", after learning from {plural(int(info['learned_from']), 'reaction')}"
     lines.append(head + ".")
+    made = info.get("provenance")
+    if made:
+        lines.append(
+            f"Written by {made['model']} ({made['model_alias']}), run {made['run_id']},"
+            f" prompt v{made['prompt_version']}, about {made['signal']}."
+        )
     runner = info.get("runner_up")
     if info.get("exploratory") and runner:
         lines.append(

@@ -1,10 +1,14 @@
 """The generator child: `python -m oo.llm.generate [--trial]`, the only place litellm loads.
 
-One run: read the tip-generator alias from configuration, build the context from the store,
-ask the model once (with a timeout and no retries), validate the answer, and in one
-transaction replace the generator's candidates, with their provenance, and append a
-GenerationRun event. Every HTTP request is in the egress ledger (oo.llm.ledger). Prints one
-JSON line: the run's summary. Never prints the prompt, the key or a traceback.
+One run: read the tip-generator alias from configuration; check that the endpoint accepts a
+TCP connection (before litellm is imported, so finding nothing costs little); read the API
+key only when the provider needs one; build the context from the store; ask the model once
+(no retries); pass every tip through the contract and the safety gate; and in one
+transaction replace the generator's candidates, each with its signal, valid-until and
+provenance, and append a GenerationRun event. Every HTTP request is in the egress ledger
+(oo.llm.ledger). Just before the request it prints {"phase": "request"}, from which the
+parent (oo.llm.run) counts `llm.timeout-s`; at the end it prints one JSON line: the run's
+summary. Never prints the prompt, the key or a traceback.
 """
 
 from __future__ import annotations
@@ -13,26 +17,46 @@ import contextlib
 import hashlib
 import json
 import os
+import socket
 import sys
 import time
+from collections.abc import Callable
 from contextlib import closing
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oo import clock, paths
 from oo.errors import OOError
 from oo.events.v1 import llm_pb2
-from oo.llm import context, keys
+from oo.llm import keys
 from oo.llm.ledger import SOURCE, Ledger
-from oo.llm.settings import Settings
+from oo.llm.settings import PROMPT_VERSION, Settings
 from oo.llm.settings import load as load_settings
-from oo.llm.validate import AnswerError, Tip, normalize, validate
-from oo.privacy import consent
 from oo.store import events
 from oo.store.db import open_store, transaction
+from oo.store.install import install_id
 
-CANDIDATE_LIFETIME = timedelta(hours=12)
-MAX_ANSWER_TOKENS = 700
+if TYPE_CHECKING:  # the prompt, the gate and the contract load after the endpoint answers
+    from oo.llm import context
+    from oo.llm.validate import Tip
+
+MAX_ANSWER_TOKENS = 400
+TEMPERATURE = 0.2  # low: a small model keeps to the format and the examples
+CONNECT_CHECK_S = 0.5
+NO_KEY = "no-key"  # what an OpenAI-compatible client sends to a server that needs none
+
+
+def unreachable(settings: Settings) -> str:
+    return f"cannot reach {settings.host}; is the model server running?"
+
+
+def accepts_connection(settings: Settings) -> bool:
+    """Whether the endpoint accepts a TCP connection within CONNECT_CHECK_S."""
+    try:
+        with socket.create_connection((settings.host, settings.port), CONNECT_CHECK_S):
+            return True
+    except OSError:
+        return False
 
 
 def _litellm(settings: Settings) -> Any:
@@ -98,7 +122,7 @@ def _error_line(exc: BaseException, settings: Settings) -> str:
     if name == "NotFoundError":
         return f"{where} does not know the model {settings.model!r}"
     if name == "APIConnectionError" and status in (None, 500, 503):
-        return f"cannot reach {where}; is the model server running?"
+        return unreachable(settings)
     if name == "BadRequestError":
         return f"{where} rejected the request (bad request)"
     if isinstance(status, int):
@@ -131,14 +155,19 @@ def _store(
     run_id: str,
     now: datetime,
 ) -> None:
+    from oo.llm.context import NOW_ID
+    from oo.llm.validate import normalize
+
     conn.execute("DELETE FROM candidates WHERE source = ?", (SOURCE,))
+    ids = ctx.ids()
     for tip in tips:
-        refs = [ctx.refs[i] for i in tip.signal_ids]
+        until = ctx.valid_until(tip.signal, now)
         provenance = {
             "alias": settings.alias,
             "model": settings.model,
-            "prompt_version": context.PROMPT_VERSION,
-            "signal_ids": refs,
+            "prompt_version": PROMPT_VERSION,
+            "signal": ids[tip.signal],
+            "valid_until": clock.iso(until),
             "context_mode": ctx.mode,
             "run": run_id,
         }
@@ -153,10 +182,10 @@ def _store(
                 tip.text,
                 tip.kind,
                 tip.category,
-                json.dumps({"signals": len(refs)}),
+                json.dumps({"signals": 0 if tip.signal == NOW_ID else 1}),
                 json.dumps(provenance),
                 clock.iso(now),
-                clock.iso(now + CANDIDATE_LIFETIME),
+                clock.iso(until),
             ),
         )
 
@@ -165,6 +194,8 @@ def _without_consent(settings: Settings, *, trial: bool, now: datetime) -> str |
     """For a model off this machine: the reason to stop (recorded as a run) without consent."""
     if settings.local:
         return None
+    from oo.privacy import consent
+
     subject = f"llm:{settings.context_mode}"
     with closing(open_store()) as conn:
         if consent.has_consent(conn, subject):
@@ -177,7 +208,7 @@ def _without_consent(settings: Settings, *, trial: bool, now: datetime) -> str |
         body = llm_pb2.GenerationRun(
             alias=settings.alias,
             model=settings.model,
-            prompt_version=context.PROMPT_VERSION,
+            prompt_version=PROMPT_VERSION,
             error=error,
             host=settings.host,
             context_mode=settings.context_mode,
@@ -188,8 +219,74 @@ def _without_consent(settings: Settings, *, trial: bool, now: datetime) -> str |
     return error
 
 
-def run(*, trial: bool = False, now: datetime | None = None) -> dict[str, Any]:
-    """One generation; returns its summary. Raises OOError only for local problems."""
+def _record(summary: dict[str, Any], settings: Settings, *, now: datetime) -> str:
+    with closing(open_store()) as conn, transaction(conn):
+        return _append_run(conn, summary, settings, now=now)
+
+
+def _append_run(conn: Any, summary: dict[str, Any], settings: Settings, *, now: datetime) -> str:
+    body = llm_pb2.GenerationRun(
+        alias=settings.alias,
+        model=settings.model,
+        prompt_version=PROMPT_VERSION,
+        requested=summary["offered"],
+        accepted=summary["accepted"],
+        rejected=sum(summary["rejected"].values()),
+        error=summary["error"] or "",
+        host=settings.host,
+        context_mode=summary["context_mode"],
+        trial=summary["trial"],
+        duration_ms=summary.get("duration_ms", 0),
+        rejected_reasons=summary["rejected"],
+    )
+    return events.append(conn, body, now=now, source=SOURCE)
+
+
+def _ask(
+    settings: Settings,
+    ctx: context.Context,
+    secret: str | None,
+    ledger: Ledger,
+    on_request: Callable[[], None] | None,
+) -> tuple[str | None, str | None]:
+    """The model's answer, or the one-line error that stopped it."""
+    from oo.llm import gate
+
+    try:
+        litellm = _litellm(settings)
+        with contextlib.suppress(Exception):  # if it cannot load, the gate rejects every tip
+            gate.load_language_model(settings.language)
+        ledger.install()
+        if on_request is not None:
+            on_request()
+        response = litellm.completion(
+            model=settings.model,
+            messages=ctx.messages(),
+            api_base=settings.api_base,
+            api_key=secret or (None if settings.provider.startswith("ollama") else NO_KEY),
+            timeout=settings.timeout_s,
+            num_retries=0,
+            max_retries=0,
+            response_format={"type": "json_object"},
+            temperature=TEMPERATURE,
+            max_tokens=MAX_ANSWER_TOKENS,
+        )
+        return str(response.choices[0].message.content or ""), None
+    except OOError as exc:
+        return None, str(exc)
+    except Exception as exc:
+        return None, _error_line(exc, settings)
+
+
+def run(
+    *,
+    trial: bool = False,
+    now: datetime | None = None,
+    on_request: Callable[[], None] | None = None,
+) -> dict[str, Any]:
+    """One generation; returns its summary. Raises OOError only for local problems.
+
+    `on_request` is called just before the model is asked (the parent's deadline starts)."""
     now = now or clock.now()
     settings = load_settings()
     summary: dict[str, Any] = {
@@ -197,8 +294,9 @@ def run(*, trial: bool = False, now: datetime | None = None) -> dict[str, Any]:
         "model": settings.model,
         "host": settings.host,
         "context_mode": settings.context_mode,
+        "language": settings.language,
         "trial": trial,
-        "prompt_version": context.PROMPT_VERSION,
+        "prompt_version": PROMPT_VERSION,
         "offered": 0,
         "accepted": 0,
         "rejected": {},
@@ -213,46 +311,50 @@ def run(*, trial: bool = False, now: datetime | None = None) -> dict[str, Any]:
         summary["error"] = refused
         return summary
 
-    secret = keys.get_key(settings.provider)
-    with closing(open_store()) as conn:
-        ctx = context.build(conn, now, mode=settings.context_mode, secrets=[secret or ""])
-        existing = _existing_texts(conn, now)
-    fields = ("model", *ctx.fields())
     ledger = Ledger(
         paths.db_path(),
         purpose=f"{settings.alias}: {settings.model}",
-        fields_for=lambda path: fields if path.endswith(("/chat", "/completions")) else ("model",),
+        fields_for=lambda path: ("model",),
         clock=clock.now,
     )
     started = time.monotonic()
-    answer: str | None = None
-    try:
-        litellm = _litellm(settings)
-        ledger.install()
-        response = litellm.completion(
-            model=settings.model,
-            messages=ctx.messages(),
-            api_base=settings.api_base,
-            api_key=secret,
-            timeout=settings.timeout_s,
-            num_retries=0,
-            max_retries=0,
-            response_format={"type": "json_object"},
-            temperature=0.7,
-            max_tokens=MAX_ANSWER_TOKENS,
+    if not accepts_connection(settings):
+        ledger.attempt(settings.api_base)
+        summary.update(error=unreachable(settings), requests=0, bytes_out=0, bytes_in=0)
+        summary["duration_ms"] = int((time.monotonic() - started) * 1000)
+        _record(summary, settings, now=now)
+        return summary
+
+    from oo.llm import context
+    from oo.llm.validate import AnswerError, validate
+
+    with closing(open_store()) as conn:
+        secret = (
+            keys.get_key(settings.provider, install=install_id(conn))
+            if settings.needs_key
+            else None
         )
-        answer = str(response.choices[0].message.content or "")
-    except OOError as exc:
-        summary["error"] = str(exc)
-    except Exception as exc:
-        summary["error"] = _error_line(exc, settings)
+        mode, language = settings.context_mode, settings.language
+        ctx = context.build(conn, now, mode=mode, secrets=[secret or ""], language=language)
+        existing = _existing_texts(conn, now)
+    fields = ("model", *ctx.fields())
+    ledger.fields_for = lambda path: (
+        fields if path.endswith(("/chat", "/completions")) else ("model",)
+    )
+    answer, summary["error"] = _ask(settings, ctx, secret, ledger, on_request)
     _drain_background_logging()
     _close_cached_clients()
     duration_ms = int((time.monotonic() - started) * 1000)
     verdict = None
     if answer is not None:
         try:
-            verdict = validate(answer, ctx.refs, existing)
+            verdict = validate(
+                answer,
+                ctx.ids(),
+                existing,
+                language=settings.language,
+                untrusted=ctx.untrusted(),
+            )
         except AnswerError as exc:
             summary["error"] = str(exc)
     if verdict is not None:
@@ -260,38 +362,37 @@ def run(*, trial: bool = False, now: datetime | None = None) -> dict[str, Any]:
         summary["accepted"] = len(verdict.tips)
         summary["rejected"] = dict(verdict.rejected)
         summary["tips"] = [
-            {"text": t.text, "kind": t.kind, "category": t.category} for t in verdict.tips
+            {
+                "text": t.text,
+                "kind": t.kind,
+                "category": t.category,
+                "signal": ctx.ids()[t.signal],
+                "valid_until": clock.iso(ctx.valid_until(t.signal, now)),
+            }
+            for t in verdict.tips
         ]
+    summary["context_mode"] = ctx.mode
     summary["duration_ms"] = duration_ms
     summary["requests"] = ledger.requests
     summary["bytes_out"] = ledger.bytes_out
     summary["bytes_in"] = ledger.bytes_in
     with closing(open_store()) as conn, transaction(conn):
-        body = llm_pb2.GenerationRun(
-            alias=settings.alias,
-            model=settings.model,
-            prompt_version=context.PROMPT_VERSION,
-            requested=summary["offered"],
-            accepted=summary["accepted"],
-            rejected=sum(summary["rejected"].values()),
-            error=summary["error"] or "",
-            host=settings.host,
-            context_mode=ctx.mode,
-            trial=trial,
-            duration_ms=duration_ms,
-            rejected_reasons=summary["rejected"],
-        )
-        run_id = events.append(conn, body, now=now, source=SOURCE)
+        run_id = _append_run(conn, summary, settings, now=now)
         if verdict is not None and not trial:
             _store(conn, tips=verdict.tips, ctx=ctx, settings=settings, run_id=run_id, now=now)
     return summary
+
+
+def _announce_request() -> None:
+    sys.stdout.write(json.dumps({"phase": "request"}) + "\n")
+    sys.stdout.flush()
 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     os.umask(0o077)
     try:
-        summary = run(trial="--trial" in args)
+        summary = run(trial="--trial" in args, on_request=_announce_request)
     except OOError as exc:
         summary = {"error": str(exc), "local_error": True}
     except Exception as exc:  # one line for the parent, never a traceback

@@ -1,7 +1,8 @@
-"""API keys for LLM providers, in the OS keyring (service `oo`, username `llm:<provider>`).
+"""API keys for LLM providers, in the OS keyring through `oo.secrets` (service `oo`,
+username `<install>/llm:<provider>`), so `oo forget` removes them with the rest.
 
-Kept apart so it can fold into `oo.secrets` later. Every keyring failure becomes one
-sentence with a way forward; there is never a plaintext fallback.
+Every keyring failure becomes one sentence with a way forward; there is never a plaintext
+fallback.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import re
 
 from oo.errors import OOError
 
-SERVICE = "oo"
 _PROVIDER = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 
 
@@ -26,49 +26,31 @@ def provider_of(model: str) -> str:
     return model.split("/", 1)[0].lower()
 
 
-def _keyring_error(exc: Exception) -> OOError:
-    name = type(exc).__name__
-    if name == "NoKeyringError":
-        return OOError(
-            "no OS keyring is available (Secret Service, Keychain or Credential Manager);"
-            " start one, or use a local model that needs no key"
-        )
-    if name == "KeyringLocked":
-        return OOError("the OS keyring is locked; unlock it and try again")
-    return OOError(f"the OS keyring failed ({name}: {exc}); nothing was stored")
+def set_key(provider: str, secret: str, *, install: str) -> None:
+    from oo import secrets  # loads the keyring backends
 
-
-def set_key(provider: str, secret: str) -> None:
-    import keyring  # heavy: loads the keyring backends
-
-    user = username(provider)
+    username(provider)
     secret = secret.strip()
     if not secret or any(ord(c) < 32 for c in secret):
         raise OOError("the key is empty or spans several lines; paste it on one line", 2)
-    try:
-        keyring.set_password(SERVICE, user, secret)
-    except Exception as exc:
-        raise _keyring_error(exc) from None
+    secrets.save_text("llm", provider.strip().lower(), secret, install=install)
 
 
-def get_key(provider: str) -> str | None:
+def get_key(provider: str, *, install: str) -> str | None:
     """The stored key, or None when there is none or no keyring can be reached."""
     try:
-        import keyring  # heavy: loads the keyring backends
+        from oo import secrets  # loads the keyring backends
 
-        return keyring.get_password(SERVICE, username(provider))
+        username(provider)
+        return secrets.load_text("llm", provider.strip().lower(), install=install)
     except Exception:
         return None
 
 
-def delete_key(provider: str) -> bool:
-    import keyring  # heavy: loads the keyring backends
-    from keyring.errors import PasswordDeleteError
+def delete_key(provider: str, *, install: str) -> bool:
+    from oo import secrets  # loads the keyring backends
 
-    try:
-        keyring.delete_password(SERVICE, username(provider))
-    except PasswordDeleteError:
-        return False
-    except Exception as exc:
-        raise _keyring_error(exc) from None
-    return True
+    username(provider)
+    name = provider.strip().lower()
+    secrets.load_text("llm", name, install=install)  # adopts a key from before install ids
+    return secrets.delete("llm", name, install=install)

@@ -5,8 +5,9 @@ OpenAI SDK can also use httpx2. In the generator child only, `install` wraps the
 `handle_request` of both libraries' HTTPTransport, so every request, whatever the
 provider, is written to the ledger before it is sent (host, bytes out, the context fields
 it carried) and completed when its answer has been read (status, bytes in). A request
-that never gets an answer (refused, timed out, the child killed) stays in the ledger with
-0 bytes in and no status. Byte counts are HTTP/1.1 as on the wire: request or status
+that never gets an answer (timed out, the child killed) stays in the ledger with 0 bytes in
+and no status. A connection that was refused or never opened sent nothing: its row is an
+attempt, with 0 bytes out. Byte counts are HTTP/1.1 as on the wire: request or status
 line, headers and body (before TLS).
 """
 
@@ -23,6 +24,7 @@ from oo.store.db import connect, transaction
 
 SOURCE = "llm"
 
+_NOT_SENT = ("ConnectError", "ConnectTimeout")  # raised before a byte of the request left
 _active: list[Ledger] = []  # the ledger requests are written to (the child has one)
 _wrapped: set[str] = set()
 
@@ -83,6 +85,30 @@ class Ledger:
             self.requests += 1
             self.bytes_out += size
         return row_id
+
+    def attempt(self, url: str) -> None:
+        """A connection that was never opened: recorded as an attempt, 0 bytes sent."""
+        item = egress.Egress(
+            url=url, method="CONNECT", purpose=self.purpose, source=SOURCE, bytes_out=0,
+            bytes_in=0,
+        )  # fmt: skip
+        conn = connect(self.db_path)
+        try:
+            with transaction(conn):
+                egress.record(conn, item, now=self.clock())
+        finally:
+            conn.close()
+
+    def unsent(self, row_id: str, size: int) -> None:
+        """The request's connection failed before anything was written: 0 bytes out."""
+        conn = connect(self.db_path)
+        try:
+            with transaction(conn):
+                conn.execute("UPDATE egress SET bytes_out = 0 WHERE id = ?", (row_id,))
+        finally:
+            conn.close()
+        with self._lock:
+            self.bytes_out -= size
 
     def closed(self, row_id: str, status: int | None, size: int) -> None:
         conn = connect(self.db_path)
@@ -145,7 +171,12 @@ def _wrap(module: Any) -> None:
             raise RuntimeError("an LLM request with no egress ledger to record it")
         ledger = _active[0]
         row_id = ledger.opened(request)
-        response = original(self, request)
+        try:
+            response = original(self, request)
+        except Exception as exc:
+            if type(exc).__name__ in _NOT_SENT:
+                ledger.unsent(row_id, request_bytes(request))
+            raise
         head = response_head_bytes(response)
         response.stream = Counted(ledger, response.stream, row_id, response.status_code, head)
         return response

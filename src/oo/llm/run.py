@@ -1,72 +1,159 @@
-"""Starting the generator child from the CLI, `oo sync` or the daemon.
+"""The one way to start a generation: the daemon, `oo llm run` and `oo llm test` all call
+`generate` here.
 
-The parent never imports litellm: it runs `python -m oo.llm.generate` with a deadline
-(the configured timeout plus a margin for the import) and reads its one-line JSON summary.
+The parent never imports litellm: it runs `python -m oo.llm.generate` in a child process and
+reads its output. The child prints {"phase": "request"} just before it asks the model; from
+then on it has `llm.timeout-s` seconds of wall time in all (connection and stream), and is
+killed when they are over. Before that line, starting up (imports, the context, the
+language model) has its own bound, STARTUP_LIMIT_S. A run that is stopped, or that ends
+without a summary, is recorded here as a failed GenerationRun, so `oo status` shows it.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import queue
 import subprocess
 import sys
+import threading
+import time
+from datetime import datetime
 from typing import Any
 
+from oo.llm.settings import Settings
 from oo.llm.settings import load as load_settings
 
-IMPORT_MARGIN_S = 30.0
+STARTUP_LIMIT_S = 90.0  # imports (litellm: 3-10 s), the context and the language model
+
+_running: set[subprocess.Popen[str]] = set()
+_running_lock = threading.Lock()
 
 
 def command(*, trial: bool = False) -> list[str]:
     return [sys.executable, "-m", "oo.llm.generate", *(["--trial"] if trial else [])]
 
 
-def start(*, trial: bool = False) -> subprocess.Popen[str]:
-    """Start a generation in the background (the daemon's way); read `finish` later."""
-    return subprocess.Popen(
+def start(*, trial: bool = False, now: datetime | None = None) -> subprocess.Popen[str]:
+    """Start a generation in a child process; `finish` waits for it."""
+    from oo.clock import iso
+
+    env = dict(os.environ)
+    if now is not None:
+        env["OO_NOW"] = iso(now)
+    proc = subprocess.Popen(
         command(trial=trial),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
         text=True,
+        env=env,
+        preexec_fn=_die_with_parent,  # noqa: PLW1509 - prctl only; the daemon does the same
     )
+    with _running_lock:
+        _running.add(proc)
+    return proc
 
 
-def deadline_s() -> float:
-    return load_settings().timeout_s + IMPORT_MARGIN_S
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    """On Linux, the child is killed when the process that started it dies, even by
+    `kill -9`, so no generation outlives the daemon or the command."""
+    if sys.platform != "linux":
+        return
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
-def finish(proc: subprocess.Popen[str], *, timeout: float | None = None) -> dict[str, Any]:
-    """Wait for a started generation and return its summary; kill it past the deadline."""
+def stop_all() -> None:
+    """Kill every generation still running (the daemon stopping)."""
+    with _running_lock:
+        procs = list(_running)
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def _lines(proc: subprocess.Popen[str], out: queue.Queue[str | None]) -> None:
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        out.put(line)
+    out.put(None)
+
+
+def finish(
+    proc: subprocess.Popen[str],
+    *,
+    timeout: float | None = None,
+    startup: float = STARTUP_LIMIT_S,
+    trial: bool = False,
+) -> dict[str, Any]:
+    """Wait for a started generation and return its summary; kill it past its deadline."""
+    settings = load_settings()
+    limit = settings.timeout_s if timeout is None else timeout
+    lines: queue.Queue[str | None] = queue.Queue()
+    reader = threading.Thread(target=_lines, args=(proc, lines), daemon=True)
+    reader.start()
+    deadline = time.monotonic() + startup
+    asked = False
+    summary: dict[str, Any] | None = None
     try:
-        out, _err = proc.communicate(timeout=deadline_s() if timeout is None else timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-        error = "the generator did not finish in time and was stopped"
-        _record_stopped(error)
+        while True:
+            try:
+                line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                proc.kill()
+                proc.wait()
+                if asked:
+                    error = f"{settings.host} did not answer within {limit:g} s; stopped"
+                else:
+                    error = f"the generator did not start within {startup:g} s and was stopped"
+                _record_stopped(settings, error, trial=trial)
+                return {"error": error, "stopped": True}
+            if line is None:
+                break
+            try:
+                doc = json.loads(line)
+            except ValueError:
+                continue
+            if not isinstance(doc, dict):
+                continue
+            if doc.get("phase") == "request" and not asked:
+                asked = True
+                deadline = time.monotonic() + limit
+            elif "error" in doc:
+                summary = doc
+        proc.wait()
+    finally:
+        with _running_lock:
+            _running.discard(proc)
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        reader.join(timeout=5)
+        if proc.stdout is not None:
+            proc.stdout.close()
+    if summary is None:
+        error = f"the generator exited with code {proc.returncode} and no summary"
+        _record_stopped(settings, error, trial=trial)
         return {"error": error}
-    for line in reversed(out.splitlines()):
-        try:
-            summary = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(summary, dict):
-            return summary
-    return {"error": f"the generator exited with code {proc.returncode} and no summary"}
+    return summary
 
 
-def _record_stopped(error: str) -> None:
-    """The child was killed before it could record its run: record it here."""
+def _record_stopped(settings: Settings, error: str, *, trial: bool) -> None:
+    """The child ended before it could record its run: record it here."""
     from contextlib import closing
 
     from oo import clock
     from oo.events.v1 import llm_pb2
-    from oo.llm.context import PROMPT_VERSION
     from oo.llm.ledger import SOURCE
+    from oo.llm.settings import PROMPT_VERSION
     from oo.store import events
     from oo.store.db import open_store, transaction
 
-    settings = load_settings()
     body = llm_pb2.GenerationRun(
         alias=settings.alias,
         model=settings.model,
@@ -74,11 +161,14 @@ def _record_stopped(error: str) -> None:
         error=error,
         host=settings.host,
         context_mode=settings.context_mode,
+        trial=trial,
     )
     with closing(open_store()) as conn, transaction(conn):
         events.append(conn, body, now=clock.now(), source=SOURCE)
 
 
-def generate(*, trial: bool = False, timeout: float | None = None) -> dict[str, Any]:
-    """Run one generation in a child process and wait for it."""
-    return finish(start(trial=trial), timeout=timeout)
+def generate(
+    *, trial: bool = False, timeout: float | None = None, now: datetime | None = None
+) -> dict[str, Any]:
+    """Run one generation in a child process and wait for it (at most the deadline)."""
+    return finish(start(trial=trial, now=now), timeout=timeout, trial=trial)

@@ -6,12 +6,15 @@ Standard library only: `oo status` and the daemon read it without loading litell
 from __future__ import annotations
 
 import ipaddress
+import os
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from oo import config
 
 ALIAS = "tip-generator"
+PROMPT_VERSION = "2"  # raise when the prompt changes; kept with every generated tip
 
 
 def is_local(api_base: str) -> bool:
@@ -25,6 +28,16 @@ def is_local(api_base: str) -> bool:
         return False
 
 
+def locale_language() -> str:
+    """The two-letter language of the locale (LC_ALL, LC_MESSAGES, LANG); English for C/POSIX."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var, "")
+        if value:
+            code = value.split(".")[0].split("_")[0].lower()
+            return code if re.fullmatch(r"[a-z]{2}", code) else "en"
+    return "en"
+
+
 @dataclass(frozen=True)
 class Settings:
     alias: str
@@ -32,6 +45,23 @@ class Settings:
     api_base: str
     mode: str  # configured: local, redacted or full
     timeout_s: float
+    language: str = "en"  # two-letter code the tips must be written in
+    key: str = "auto"  # configured: auto, keyring or none
+
+    @property
+    def port(self) -> int:
+        parts = urlsplit(self.api_base)
+        if parts.port is not None:
+            return parts.port
+        return 443 if parts.scheme == "https" else 80
+
+    @property
+    def needs_key(self) -> bool:
+        """Whether the API key is read from the keyring: never for Ollama or a loopback
+        endpoint unless `llm.key = keyring` says so."""
+        if self.key != "auto":
+            return self.key == "keyring"
+        return not (self.local or self.provider.startswith("ollama"))
 
     @property
     def enabled(self) -> bool:
@@ -67,4 +97,10 @@ def load() -> Settings:
         api_base=str(config.get("llm", "api-base")).rstrip("/"),
         mode=str(config.get("llm", "mode")),
         timeout_s=float(config.get("llm", "timeout-s")),
+        language=_language(str(config.get("llm", "language"))),
+        key=str(config.get("llm", "key")),
     )
+
+
+def _language(configured: str) -> str:
+    return locale_language() if configured == "auto" else configured

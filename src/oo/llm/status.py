@@ -21,6 +21,7 @@ def _run_dict(event: events.StoredEvent) -> dict[str, Any]:
         "model": body.model,
         "accepted": body.accepted,
         "rejected": body.rejected,
+        "rejected_reasons": dict(sorted(body.rejected_reasons.items())),
         "error": body.error or None,
         "trial": body.trial,
         "duration_ms": body.duration_ms,
@@ -71,8 +72,10 @@ def describe(info: dict[str, Any]) -> list[str]:
         lines.append(f"last run: {run['time']} failed: {run['error']}")
     else:
         kind = "test" if run["trial"] else "run"
+        reasons = ", ".join(f"{n} {r}" for r, n in run["rejected_reasons"].items())
         lines.append(
             f"last {kind}: {run['time']}, {run['accepted']} tips kept, {run['rejected']} dropped"
+            + (f" ({reasons})" if reasons else "")
         )
     error = info["last_error"]
     if error is not None and error is not run:

@@ -1,10 +1,10 @@
 """The output contract: what a model's answer must be before any of it becomes a candidate.
 
-An answer is JSON: {"tips": [...]} (a bare list is accepted too). Each tip is an object with
-text (1-140 characters, no URLs, markup or control characters), kind (advice or todo),
-category (one of context.CATEGORIES), and signal_ids (a subset of the ids it was given; a
-todo must name at least one). Anything else is dropped and counted by reason; duplicates
-of existing candidates, library tips or each other are dropped too.
+An answer is JSON: {"tips": [...]} (a bare list is accepted too), possibly in a code fence or
+with chatter around it. Each tip is an object with text, kind (advice or todo), category,
+and the one signal it is tied to ("signal": "s1"; a one-item "signal_ids" list is accepted).
+The text must then pass the safety gate (oo.llm.gate). Anything else is dropped and counted
+by reason; duplicates of existing candidates, library tips or each other are dropped too.
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from oo.llm.context import CATEGORIES, MAX_TEXT, MAX_TIPS
+from oo.llm import gate
+from oo.llm.context import CATEGORIES, MAX_TIPS, NOW_ID
 
 
 class AnswerError(ValueError):
@@ -29,7 +30,7 @@ class Tip:
     text: str
     kind: str
     category: str
-    signal_ids: tuple[str, ...]
+    signal: str  # the prompt id of the signal the tip is tied to
 
 
 @dataclass
@@ -39,10 +40,9 @@ class Verdict:
     offered: int = 0
 
 
-_URLISH = re.compile(
-    r"(?i)([a-z][a-z0-9+.-]*://|www\.|\b[\w-]+\.(com|net|org|io|ai|dev|app|co|me|ly)\b|@\w)"
+_REFUSAL = re.compile(
+    r"(?i)\b(I can(?:no|')t|I(?: am|'m) (?:unable|not able|sorry)|as an ai|I won't)\b"
 )
-_MARKUP = re.compile(r"[<>`*_#|\[\]{}\\]|&[a-z]+;|^\s*[-+>]\s")
 
 
 def normalize(text: str) -> str:
@@ -51,14 +51,40 @@ def normalize(text: str) -> str:
     return " ".join("".join(c if c.isalnum() else " " for c in decomposed).split())
 
 
-def _parse(answer: str) -> list[Any]:
-    text = answer.strip()
-    fenced = re.fullmatch(r"```(?:json)?\s*(.*?)\s*```", text, re.DOTALL)
+def _json_in(text: str) -> Any:
+    """The first JSON object or list in `text`: fenced, bare, or with chatter around it."""
+    fenced = re.search(r"```(?:json)?\s*(.*?)\s*```", text, re.DOTALL)
     if fenced:
         text = fenced.group(1)
+    decoder = json.JSONDecoder()
+    for match in re.finditer(r"[\[{]", text):
+        try:
+            doc, _ = decoder.raw_decode(text, match.start())
+        except ValueError:
+            continue
+        if (isinstance(doc, dict) and "tips" in doc) or isinstance(doc, list):
+            return doc
+    # Cut off (a token limit, a dropped stream): keep the tips that were written in full.
+    whole = []
+    for match in re.finditer(r"\{", text):
+        try:
+            doc, _ = decoder.raw_decode(text, match.start())
+        except ValueError:
+            continue
+        if isinstance(doc, dict) and "text" in doc:
+            whole.append(doc)
+    if whole:
+        return whole
+    raise ValueError("no JSON")
+
+
+def _parse(answer: str) -> list[Any]:
+    text = answer.strip()
     try:
-        doc = json.loads(text)
+        doc = _json_in(text)
     except ValueError:
+        if _REFUSAL.search(text):
+            raise AnswerError("the model refused to write tips") from None
         raise AnswerError("the model's answer is not JSON") from None
     if isinstance(doc, dict) and isinstance(doc.get("tips"), list):
         return list(doc["tips"])
@@ -67,51 +93,63 @@ def _parse(answer: str) -> list[Any]:
     raise AnswerError('the model\'s answer is JSON but has no "tips" list')
 
 
-def _check(item: Any, given: set[str]) -> Tip | str:
+def _signal(item: dict[str, Any]) -> str | None:
+    signal = item.get("signal")
+    if signal is None:
+        ids = item.get("signal_ids")
+        if isinstance(ids, list) and len(ids) == 1:
+            signal = ids[0]
+    return signal if isinstance(signal, str) else None
+
+
+def _check(
+    item: Any, given: Mapping[str, str], *, language: str, untrusted: list[str]
+) -> Tip | str:
     """The tip, or the reason it is dropped."""
     if not isinstance(item, dict):
         return "not_an_object"
-    text, kind, category = item.get("text"), item.get("kind"), item.get("category")
-    ids = item.get("signal_ids")
+    text, kind, category = item.get("text"), item.get("kind", "advice"), item.get("category")
     if not isinstance(text, str) or not text.strip():
         return "no_text"
-    text = text.strip()
-    if len(text) > MAX_TEXT:
-        return "too_long"
-    if not text.isprintable():
-        return "control_characters"
-    if _URLISH.search(text):
-        return "url"
-    if _MARKUP.search(text):
-        return "markup"
     if kind not in ("advice", "todo"):
         return "bad_kind"
-    if not isinstance(category, str) or category.strip().lower() not in CATEGORIES:
-        return "bad_category"
-    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-        return "no_signal_ids"
-    if not set(ids) <= given:
-        return "unknown_signal_ids"
-    if kind == "todo" and not ids:
+    signal = _signal(item)
+    if signal is None:
+        return "no_signal"
+    if signal not in given:
+        return "unknown_signal"
+    if kind == "todo" and signal == NOW_ID:
         return "todo_without_signal"
-    return Tip(text, kind, category.strip().lower(), tuple(dict.fromkeys(ids)))
+    category = category.strip().lower() if isinstance(category, str) else ""
+    reason = gate.check(
+        text, category, language=language, categories=CATEGORIES, untrusted=untrusted
+    )
+    if reason is not None:
+        return reason
+    return Tip(text.strip(), kind, category, signal)
 
 
-def validate(answer: str, given_ids: Iterable[str], existing_texts: Iterable[str]) -> Verdict:
-    """Check a model's answer against the contract. Raises AnswerError if it is not JSON."""
+def validate(
+    answer: str,
+    given_ids: Mapping[str, str],
+    existing_texts: Iterable[str],
+    *,
+    language: str = "en",
+    untrusted: Iterable[str] = (),
+) -> Verdict:
+    """Check a model's answer against the contract and the gate. Raises AnswerError if it
+    holds no JSON tips."""
     items = _parse(answer)
-    given = set(given_ids)
     seen = {normalize(t) for t in existing_texts}
+    free_text = list(untrusted)
     verdict = Verdict(offered=len(items))
     for item in items:
-        result = _check(item, given)
+        result = _check(item, given_ids, language=language, untrusted=free_text)
         if isinstance(result, str):
             verdict.rejected[result] += 1
             continue
         key = normalize(result.text)
-        if not key:
-            verdict.rejected["no_text"] += 1
-        elif key in seen:
+        if key in seen:
             verdict.rejected["duplicate"] += 1
         elif len(verdict.tips) >= MAX_TIPS:
             verdict.rejected["too_many"] += 1

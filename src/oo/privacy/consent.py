@@ -40,7 +40,7 @@ class ConsentText:
             f"oO will keep: {self.keeps}\n"
             f"Sent to a model: {self.sends}\n"
             "You can withdraw at any time with `oo consent withdraw "
-            f"{self.source}`; oO then stops at once and deletes what it derived."
+            f"{self.subject}`; oO then stops at once and deletes what it derived."
         )
 
     @property
@@ -70,25 +70,6 @@ class StaticTexts:
 
     def text(self, subject: str) -> ConsentText | None:
         return self.texts.get(subject)
-
-
-LLM_TEXTS = StaticTexts(
-    ConsentText(
-        "llm:redacted",
-        1,
-        reads="derived signals only: counts, categories, the hour, your latest mood score.",
-        keeps="the tips the model writes, with the model's alias and name.",
-        sends="to the configured non-local model: those derived signals, no free text.",
-    ),
-    ConsentText(
-        "llm:full",
-        1,
-        reads="derived signals plus free text: task titles, habit names and mood notes.",
-        keeps="the tips the model writes, with the model's alias and name.",
-        sends="to the configured non-local model: the derived signals and that free text "
-        "(never tokens, URLs, e-mail addresses or file paths).",
-    ),
-)
 
 
 @cache

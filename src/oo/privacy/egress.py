@@ -84,10 +84,11 @@ def record(conn: sqlite3.Connection, item: Egress, *, now: datetime) -> str:
 
 
 def summary(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    """Requests and bytes by host and purpose, newest first."""
+    """By host and purpose, newest first: requests that sent data and their bytes, apart
+    from attempts that sent nothing (a refused or failed connection, 0 bytes out)."""
     rows = conn.execute(
-        "SELECT host, purpose, COUNT(*) AS requests, SUM(bytes_out) AS bytes_out,"
-        " SUM(bytes_in) AS bytes_in, MAX(time) AS last FROM egress"
+        "SELECT host, purpose, SUM(bytes_out > 0) AS requests, SUM(bytes_out = 0) AS attempts,"
+        " SUM(bytes_out) AS bytes_out, SUM(bytes_in) AS bytes_in, MAX(time) AS last FROM egress"
         " GROUP BY host, purpose ORDER BY last DESC"
     )
     return [dict(row) for row in rows]

@@ -64,10 +64,11 @@ def connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
 
 
 def data_tables(conn: sqlite3.Connection) -> list[str]:
-    """Every table that holds a person's data: all but SQLite's own and the migrations."""
+    """Every table that holds a person's data: all but SQLite's own, the migrations and the
+    install id (the directory's identity, which names its keyring entries)."""
     rows = conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        " AND name != '_sqlite_migrations' ORDER BY name"
+        " AND name NOT IN ('_sqlite_migrations', 'install') ORDER BY name"
     )
     return [str(row[0]) for row in rows]
 

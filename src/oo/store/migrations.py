@@ -224,6 +224,62 @@ def m005_source_cursor(db: Database) -> None:
     _run(db, "ALTER TABLE sources ADD COLUMN cursor TEXT")
 
 
+# Where a generated tip came from, kept on the tip itself: candidates are replaced by the
+# next generation, the history of tips is not. Columns of the LLM candidate's provenance
+# (oo.llm.generate) are copied by a trigger when the engine records an LLM tip, and the
+# tip expires no later than the candidate's valid-until (the end of its moment).
+_PROVENANCE = {
+    "model_alias": "alias",
+    "model": "model",
+    "run_id": "run",
+    "prompt_version": "prompt_version",
+    "signal": "signal",
+}
+
+
+@migrations()
+def m006_generated_tip_provenance(db: Database) -> None:
+    chosen = "FROM candidates c WHERE c.source = NEW.source AND c.source_ref = NEW.source_ref"
+    copies = ", ".join(
+        [
+            f"{column} = (SELECT json_extract(c.provenance, '$.{key}') {chosen} LIMIT 1)"
+            for column, key in _PROVENANCE.items()
+        ]
+        + [
+            "expires_at = MIN(NEW.expires_at,"
+            f" COALESCE((SELECT c.expires_at {chosen} LIMIT 1), NEW.expires_at))"
+        ]
+    )
+    _run(
+        db,
+        *(f"ALTER TABLE tips ADD COLUMN {column} TEXT" for column in _PROVENANCE),
+        f"""CREATE TRIGGER tips_generated_provenance AFTER INSERT ON tips
+        WHEN NEW.source = 'llm'
+        BEGIN
+            UPDATE tips SET {copies} WHERE id = NEW.id;
+        END""",
+    )
+
+
+@migrations()
+def m007_install_id(db: Database) -> None:
+    # The data directory's identity: it names this directory's keyring entries, so two data
+    # directories never touch each other's secrets. Not personal data: `forget` keeps it.
+    import secrets
+
+    _run(
+        db,
+        """CREATE TABLE install (
+            id TEXT PRIMARY KEY CHECK (length(id) >= 16 AND instr(id, '/') = 0),
+            created_at TEXT NOT NULL
+        )""",
+    )
+    db.execute(
+        "INSERT INTO install (id, created_at) VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ'))",
+        [secrets.token_hex(16)],
+    )
+
+
 def migrate(conn: sqlite3.Connection) -> None:
     """Apply pending migrations under the write lock, so concurrent first runs agree.
 

@@ -29,6 +29,7 @@ from oo.engine.later import parse_later
 from oo.engine.tips import TABLE
 from oo.engine.why import explain
 from oo.errors import OOError
+from oo.text import sanitize
 
 Clock = Callable[[], datetime]
 
@@ -141,7 +142,7 @@ class WatchApp(App[None]):
 
     @property
     def tip_text(self) -> str:
-        return NO_TIP if self.tip is None else str(self.tip["text"])
+        return NO_TIP if self.tip is None else sanitize(self.tip["text"])
 
     @property
     def hint_text(self) -> str:
