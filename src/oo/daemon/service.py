@@ -250,6 +250,9 @@ class Daemon:
                 raise
             # Cancelled by the stop (scheduler shutdown or the loop ending): not a failure.
             log.info("job %s stopped with the daemon", name)
+        except OOError as exc:  # one line a person can act on, said once if it is the config's
+            if str(exc) != self._config_error:
+                log.warning("job %s: %s", name, exc)
         except Exception as exc:
             log_failure(f"job {name}", exc)
         finally:
