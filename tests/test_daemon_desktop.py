@@ -25,10 +25,10 @@ from tests.daemon_support import wait_for
 pytestmark = pytest.mark.desktop
 
 NOW = "2025-03-05T12:00:00+00:00"  # a Wednesday noon: decision point #1 has come
-# The resident daemon decides tips, so it holds the policy's numpy (its RSS is benchmarked);
-# scikit-learn and litellm run only in children, migrations (sqlite-utils) in a short child,
-# typer (and its pydantic) is skipped by `oo daemon run`, and with no source connected
-# nothing loads the connectors' keyring and OAuth libraries.
+# Tips are chosen (numpy, the learning policy), candidates refreshed (scikit-learn) and LLM
+# tips generated (litellm) in children only; migrations (sqlite-utils) in a short child;
+# typer (and its pydantic) is skipped by `oo daemon run`; with no source connected nothing
+# loads the connectors' keyring and OAuth libraries. (Its RSS is benchmarked.)
 
 
 def _seed_that_sends() -> int:
@@ -231,9 +231,14 @@ def test_a_due_tip_is_notified_and_done_is_recorded(
             lambda: conn.execute("SELECT text, status FROM tips WHERE status = 'done'").fetchone(),
             what="the done reaction in the database",
         )
+        wait_for(
+            lambda: conn.execute("SELECT 1 FROM deliveries WHERE outcome = 'done'").fetchone(),
+            what="the notification's outcome",
+        )
     assert row["text"] == text
     desktop.close_all()
     assert text in desktop.history_texts()
+    assert text not in daemon.stderr()  # the log says which tip by id, never its text
 
     limit = 1.0 * slowdown()  # 1 s on an idle machine, scaled by the machine's load now
     code, took = daemon.stop()
@@ -275,6 +280,8 @@ def test_one_daemon_per_data_directory_and_a_resident_without_heavy_modules(
     info = first.started()
     loaded = set(info["modules"])
     assert heavy_loaded(loaded, allowed=RESIDENT_DAEMON) == set()
+    with _db(oo_home) as conn:  # it did choose a tip, with the policy, in a child
+        assert conn.execute("SELECT COUNT(*) FROM tips WHERE status = 'current'").fetchone()[0]
     assert "apscheduler" in loaded
 
     second = start_daemon(OO_DEBUG="")

@@ -200,12 +200,14 @@ def test_a_simulated_fortnight_never_exceeds_the_budget_or_breaks_quiet_hours(
     now = datetime(2025, 3, 3, 0, 0, tzinfo=UTC)
     sent: list[datetime] = []
     while now < datetime(2025, 3, 17, tzinfo=UTC):
+        recommender.recommend(conn, now)  # what `python -m oo.daemon.child recommend` does
         to_send = jobs.decide(conn, now, settings, rng)
         if to_send is not None:
             jobs.sent(conn, to_send.delivery_id, shown=True, now=now)
             sent.append(now)
             if answers.random() < 0.5:
                 recommender.react(conn, to_send.tip_id, "done", now=now)
+        recommender.recommend(conn, now)
         jobs.settle(conn, now)
         now += timedelta(minutes=5)
 

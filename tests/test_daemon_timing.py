@@ -136,9 +136,11 @@ def test_settings_come_from_config_toml_with_defaults(oo_home: Path) -> None:
 
 
 def test_a_bad_config_is_refused_by_oo_with_one_line(oo_home: Path, oo: RunOo) -> None:
+    """A command refuses it in one line; the daemon logs it and still runs
+    (tests/test_daemon_logs.py)."""
     oo_home.mkdir(parents=True)
     (oo_home / "config.toml").write_text('[notify]\ndaily_budget = "three"\n')
-    result = oo("daemon", "run")
+    result = oo("config", "get", "notify.daily_budget")
     assert result.returncode == 1
     assert result.stderr.startswith(
         f"oo: notify.daily_budget in {oo_home / 'config.toml'} takes a whole number"

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_oo, slowdown
+from tests.conftest import OO, run_oo, slowdown
+from tests.daemon_support import wait_for
+from tests.servers.todoist import TodoistServer, task
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], code: int = 1) -> None:
@@ -175,3 +177,59 @@ def test_debug_shows_a_traceback_only_when_asked(oo_home: Path) -> None:
     (oo_home / "oo.db").write_bytes(b"junk" * 100)
     assert "Traceback" not in run_oo("mood", "3").stderr
     assert "Traceback" in run_oo("mood", "3", env={"OO_DEBUG": "1"}).stderr
+
+
+def test_a_store_error_during_a_sync_is_the_stores_with_sqlites_words(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    real_keyring: None,
+    todoist_server: TodoistServer,
+) -> None:
+    """The disk fills up while Todoist is answering: `oo sync` blames the database, in
+    SQLite's words, not the Todoist connector; nothing is half written."""
+    home = tmp_path / "small"
+    home.mkdir()
+    monkeypatch.setenv("OO_HOME", str(home))
+    env = {**os.environ, "OO_NOW": "2025-03-10T09:00:00+00:00"}
+    token = "storefaulttoken0123456789abcdef0123"
+    server = todoist_server.state
+    server.personal(token)
+    server.tasks = [task(i) for i in range(3)]
+    with mounted("-t", "tmpfs", "-o", "size=1m", "tmpfs", target=home):
+        connected = run_oo(
+            "connect", "todoist", "--yes", "--token-stdin", input=token + "\n", env=env
+        )
+        assert connected.returncode == 0, connected.stderr
+        with sqlite3.connect(home / "oo.db") as c:
+            c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            items_before = c.execute("SELECT COUNT(*) FROM items").fetchone()[0]
+        c.close()
+        server.tasks = [task(i, content="x" * 2000) for i in range(300)]
+        server.slow_s = 3
+        server.faults.add("slow")
+        seen = len(server.requests)
+        sync = subprocess.Popen(
+            [OO, "sync"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        wait_for(
+            lambda: any(p.startswith("/api/v1/") for _, p in server.requests[seen:]),
+            what="the sync's first request to reach Todoist",
+        )
+        fd = os.open(home / "filler", os.O_CREAT | os.O_WRONLY, 0o600)
+        try:  # while Todoist answers, every free byte goes: the store's next write fails
+            while True:
+                os.write(fd, b"\0" * 4096)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+        out, err = sync.communicate(timeout=120)
+        (home / "filler").unlink()
+        result = subprocess.CompletedProcess(sync.args, sync.returncode, out, err)
+        assert_one_line_error(result)
+        assert result.stderr.startswith("oo: todoist: the database failed while syncing todoist")
+        assert "(SQLite: database or disk is full)" in result.stderr
+        with sqlite3.connect(home / "oo.db") as c:
+            assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            assert c.execute("SELECT COUNT(*) FROM items").fetchone()[0] == items_before
+        c.close()

@@ -86,3 +86,109 @@ def test_a_database_from_an_earlier_version_upgrades_and_keeps_its_data(oo_home:
     assert [tuple(r) for r in upgraded.execute("SELECT note FROM moods")] == [("kept",)]
     assert dump_schema(upgraded) == EXPECTED_SCHEMA.read_text()
     upgraded.close()
+
+
+def _first_release_database(note: str) -> None:
+    """A database as the first release left it (m001 only), holding one mood."""
+    from sqlite_utils import Database
+
+    later = [m.name for m in migrations.migrations._migrations[1:]]
+    conn = db.connect(paths.db_path(), create=True)
+    migrations.migrations.apply(Database(conn), stop_before=later[0])
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("INSERT INTO moods (id, time, score, note) VALUES ('m1', 't', 4, ?)", (note,))
+    conn.close()
+
+
+def test_a_migration_first_copies_the_database_with_the_backup_api(oo_home: Path) -> None:
+    _first_release_database("before the upgrade")
+    db.open_store().close()
+    copies = sorted((oo_home / "backups").iterdir())
+    assert [p.name.startswith("oo-schema1-") for p in copies] == [True]
+    assert stat.S_IMODE(copies[0].stat().st_mode) == 0o600
+    assert stat.S_IMODE((oo_home / "backups").stat().st_mode) == 0o700
+    with sqlite3.connect(copies[0]) as copy:  # the old schema and its data, as they were
+        assert copy.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert copy.execute("SELECT note FROM moods").fetchall() == [("before the upgrade",)]
+        assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    db.open_store().close()  # nothing pending: no new copy
+    assert len(list((oo_home / "backups").iterdir())) == 1
+
+
+def test_a_new_database_needs_no_copy_and_only_the_last_copies_are_kept(oo_home: Path) -> None:
+    db.open_store().close()
+    assert not (oo_home / "backups").exists()
+    for round in range(db.BACKUPS_KEPT + 2):
+        paths.db_path().unlink()
+        for extra in ("-wal", "-shm"):
+            Path(f"{paths.db_path()}{extra}").unlink(missing_ok=True)
+        _first_release_database(f"round {round}")
+        db.open_store().close()
+    copies = sorted((oo_home / "backups").iterdir())
+    assert len(copies) == db.BACKUPS_KEPT
+    kept = []
+    for path in copies:
+        with sqlite3.connect(path) as copy:
+            kept.append(copy.execute("SELECT note FROM moods").fetchone()[0])
+    assert sorted(kept) == [f"round {r}" for r in range(2, db.BACKUPS_KEPT + 2)]
+
+
+INTERRUPTED = """
+import os, sys, time
+from pathlib import Path
+from oo.store import migrations
+last = migrations.migrations._migrations[-1]
+real = last.fn
+def stalled(database):
+    real(database)
+    Path(sys.argv[1]).write_text("migrated, not committed")
+    time.sleep(60)
+last.fn = stalled
+from oo.store.db import open_store
+open_store()
+"""
+
+
+def test_a_migration_killed_midway_leaves_the_old_schema_then_completes(oo_home: Path) -> None:
+    """kill -9 after the last migration ran but before it was committed: the database keeps
+    its old schema and data; the next start migrates it fully."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    _first_release_database("survives")
+    with sqlite3.connect(paths.db_path()) as before:
+        old_schema = dump_schema(before)
+    ready = oo_home / "ready"
+    child = subprocess.Popen([sys.executable, "-c", INTERRUPTED, str(ready)])
+    deadline = time.monotonic() + 60
+    while not ready.exists() and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert ready.exists(), "the migration never reached its last step"
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+
+    conn = db.connect(paths.db_path())
+    assert db.schema_version(conn) == 1
+    assert dump_schema(conn) == old_schema
+    assert [tuple(r) for r in conn.execute("SELECT note FROM moods")] == [("survives",)]
+    conn.close()
+    upgraded = db.open_store()
+    assert db.schema_version(upgraded) == SCHEMA_VERSION
+    assert dump_schema(upgraded) == EXPECTED_SCHEMA.read_text()
+    assert [tuple(r) for r in upgraded.execute("SELECT note FROM moods")] == [("survives",)]
+    upgraded.close()
+
+
+def test_forget_removes_the_copies_taken_before_migrations(oo_home: Path) -> None:
+    from tests.conftest import run_oo
+
+    _first_release_database("a private note")
+    db.open_store().close()
+    assert list((oo_home / "backups").iterdir())
+    result = run_oo("forget", "--yes")
+    assert result.returncode == 0, result.stderr
+    assert not (oo_home / "backups").exists()
+    assert all(b"a private note" not in p.read_bytes() for p in oo_home.rglob("*") if p.is_file())

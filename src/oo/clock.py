@@ -10,18 +10,31 @@ from datetime import UTC, datetime
 
 from oo.errors import OOError
 
+# OO_NOW must fall in this range: far enough from datetime's limits that adding a tip's
+# lifetime, a month of `later` or a week of calendar look-ahead never overflows.
+EARLIEST = datetime(1971, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
 
 def now() -> datetime:
     fixed = os.environ.get("OO_NOW")
     if fixed:
-        try:
-            parsed = datetime.fromisoformat(fixed)
-        except ValueError:
-            raise OOError(f"OO_NOW is not an ISO-8601 time: {fixed!r}") from None
+        return _fixed(fixed)
+    return datetime.now(UTC)
+
+
+def _fixed(text: str) -> datetime:
+    problem = f"OO_NOW must be an ISO-8601 time between {EARLIEST.year} and {LATEST.year}"
+    try:
+        parsed = datetime.fromisoformat(text)
         if parsed.tzinfo is None:
             parsed = parsed.astimezone()
-        return parsed.astimezone(UTC)
-    return datetime.now(UTC)
+        moment = parsed.astimezone(UTC)
+    except (ValueError, OverflowError, OSError):
+        raise OOError(f"{problem}, not {text!r}", 2) from None
+    if not EARLIEST <= moment < LATEST:
+        raise OOError(f"{problem}, not {text!r}", 2)
+    return moment
 
 
 def iso(moment: datetime) -> str:

@@ -135,6 +135,8 @@ def load(path: Path | None = None) -> dict[str, Any]:
         return {}
     except tomllib.TOMLDecodeError as exc:
         raise OOError(f"{path} is not valid TOML ({exc}); fix or remove it") from None
+    except UnicodeDecodeError as exc:
+        raise OOError(f"{path} is not UTF-8 text (byte {exc.start}); fix or remove it") from None
 
 
 def get(section: str, key: str, default: Any = None) -> Any:

@@ -39,8 +39,9 @@ HEAVY: dict[str, str] = {
     "google.protobuf": "the event log, on the write path",
 }
 
-# What each process may load of them, with no source connected.
-RESIDENT_DAEMON = frozenset({"apscheduler", "desktop_notifier", "google.protobuf", "numpy"})
+# What each process may load of them, with no source connected. The daemon chooses tips
+# (numpy) in a child (ADR 0043).
+RESIDENT_DAEMON = frozenset({"apscheduler", "desktop_notifier", "google.protobuf"})
 WATCH_FACE = frozenset({"textual", "rich", "google.protobuf"})
 # typer, the event log, migrations on first use, and choosing a tip.
 COMMAND_LINE = frozenset({"typer", "click", "google.protobuf", "sqlite_utils", "numpy"})

@@ -34,6 +34,9 @@ def _print(event: events.StoredEvent, as_json: bool) -> None:
         print(_line(event), flush=True)
 
 
+MAX_LIMIT = 1_000_000
+
+
 def events_command(
     type: Annotated[
         str | None, typer.Option("--type", "-t", help="Only events of this type.")
@@ -49,8 +52,8 @@ def events_command(
 ) -> None:
     if type is not None and type not in events.EVENT_TYPES:
         raise OOError(f"unknown event type {type!r}; one of: {', '.join(events.EVENT_TYPES)}", 2)
-    if limit < 1:
-        raise OOError("--limit must be at least 1", 2)
+    if not 1 <= limit <= MAX_LIMIT:
+        raise OOError(f"--limit takes a whole number from 1 to {MAX_LIMIT}", 2)
     conn = open_store()
     try:
         newest = list(events.read(conn, type=type, source=source, newest=limit))

@@ -22,8 +22,22 @@ def fail(message: str, code: int) -> int:
     return code
 
 
+def undecodable_argument(argv: list[str]) -> str | None:
+    """The first argument holding bytes that are not UTF-8 (Python passes them on as lone
+    surrogates, which SQLite and the terminal refuse), shown with escapes; None if all are."""
+    for arg in argv:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            return arg.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+    return None
+
+
 def guarded(action: Callable[[], int | None]) -> int:
     """Run `action`; its result (None means 0) is the exit code, and errors are one line."""
+    bad = undecodable_argument(sys.argv[1:])
+    if bad is not None:
+        return fail(f"the argument {bad!r} is not UTF-8 text; check the terminal's encoding", 2)
     try:
         result = action()
     except OOError as exc:

@@ -11,13 +11,15 @@ from oo.engine.tips import TIP_COLUMNS, tip_dict
 from oo.errors import OOError
 from oo.text import sanitize
 
+MAX_LIMIT = 1_000_000
+
 
 def history(
     limit: Annotated[int, typer.Option("--limit", "-n", help="How many tips, newest first.")] = 20,
     json: Annotated[bool, typer.Option("--json", help="Print JSON Lines.")] = False,
 ) -> None:
-    if limit < 1:
-        raise OOError("--limit must be at least 1", 2)
+    if not 1 <= limit <= MAX_LIMIT:
+        raise OOError(f"--limit takes a whole number from 1 to {MAX_LIMIT}", 2)
     with common.store() as conn:
         rows = conn.execute(
             f"SELECT {TIP_COLUMNS} FROM tips ORDER BY decided_at DESC, id DESC LIMIT ?", (limit,)

@@ -17,7 +17,7 @@ def react(
     reaction: str, *, tip_id: str | None = None, as_json: bool = False, when: str | None = None
 ) -> None:
     now = clock.now()
-    until = parse_later(when or "1h", now) if reaction == "later" else None
+    until = parse_later("1h" if when is None else when, now) if reaction == "later" else None
     with open_store() as conn:
         _, following = recommender.react(conn, tip_id, reaction, now=now, later_until=until)
         if following is not None:

@@ -22,7 +22,7 @@ import httpx2
 
 from oo import __version__, clock
 from oo.connectors.base import ConnectorError, ReconnectNeeded, setting
-from oo.privacy.egress import Egress, record
+from oo.privacy.egress import Egress, record, request_fields
 from oo.store.db import open_existing, transaction
 
 DEFAULT_TIMEOUT_S = 30.0
@@ -63,6 +63,12 @@ class Recorder:
             source=self.source,
             bytes_out=len(body) + head + len(request.url.raw_path) + 16,
             bytes_in=0,
+            fields=request_fields(
+                request.url.query.decode("ascii", "replace"),
+                request.headers.get("Content-Type", ""),
+                body,
+                [k.decode("latin-1") for k, _ in request.headers.raw],
+            ),
         )
         self.entries.append(entry)
         conn = open_existing()

@@ -34,6 +34,7 @@ from oo.store.db import transaction
 from oo.store.install import install_id
 
 LOCK_WAIT_S = 120
+STORE_FAILED = "the database failed"
 DONE_KEPT = timedelta(days=30)
 ClientFactory = Callable[[Recorder], httpx2.Client]
 
@@ -223,15 +224,43 @@ def sync(
                 return _fail(conn, name, recorder, str(exc), now=now, started=started)
             except ConnectorError as exc:
                 return _fail(conn, name, recorder, str(exc), now=now, started=started)
+            except sqlite3.Error as exc:  # the store failed mid-pull (e.g. the ledger's write)
+                return _store_failed(conn, name, recorder, exc, now=now, started=started)
             except Exception as exc:  # a connector bug must not take the store with it
                 message = f"the {name} connector failed ({type(exc).__name__}); nothing was changed"
                 return _fail(conn, name, recorder, message, now=now, started=started)
             duration = int((time.monotonic() - started) * 1000)
-            return commit(conn, name, account, pull, recorder, now=now, duration=duration)
+            try:
+                return commit(conn, name, account, pull, recorder, now=now, duration=duration)
+            except sqlite3.Error as exc:
+                return _store_failed(conn, name, recorder, exc, now=now, started=started)
     except Timeout:
         raise OOError(
             f"another oO process has been syncing {name} for {LOCK_WAIT_S} s; try again later"
         ) from None
+
+
+def store_error(name: str, exc: sqlite3.Error) -> str:
+    """What a store failure during a sync is: the database's, in SQLite's words."""
+    return f"{STORE_FAILED} while syncing {name} (SQLite: {exc}); nothing was changed"
+
+
+def _store_failed(
+    conn: sqlite3.Connection,
+    name: str,
+    recorder: Recorder,
+    exc: sqlite3.Error,
+    *,
+    now: datetime,
+    started: float,
+) -> SyncResult:
+    """The store, not the provider, failed: say so, and record it if the store lets us."""
+    message = store_error(name, exc)
+    try:
+        return _fail(conn, name, recorder, message, now=now, started=started)
+    except sqlite3.Error:
+        duration = int((time.monotonic() - started) * 1000)
+        return SyncResult(name, False, error=message, duration_ms=duration)
 
 
 def commit(

@@ -1,7 +1,14 @@
-"""`python -m oo.daemon.child refresh`: refresh candidates in a short-lived process.
+"""`python -m oo.daemon.child refresh|recommend|react TIP REACTION`: work in a short-lived process.
 
-The refresh may load scikit-learn (TF-IDF dedup); running it here keeps the resident
-daemon small. The time comes from OO_NOW, set by the daemon from its clock.
+Everything that may load numpy or scikit-learn runs here, so the resident daemon stays small:
+- `refresh`: refresh candidates (it may load scikit-learn for TF-IDF dedup);
+- `recommend`: expire the current tip when its time is over and choose the next one (the
+  learning policy loads numpy);
+- `react TIP REACTION`: a notification button press, recorded as `oo done|later|dismiss`
+  would, the policy learning from it. Exit 3 when it no longer applies (answered elsewhere).
+
+The time comes from OO_NOW, set by the daemon from its clock. Errors are one line on stderr,
+which is the daemon's log: ids and reasons, never tip text.
 """
 
 from __future__ import annotations
@@ -9,13 +16,14 @@ from __future__ import annotations
 import sys
 
 from oo import clock
-from oo.store.db import open_store
+from oo.errors import OOError
+from oo.store.db import open_store, transaction
+
+USAGE = "usage: python -m oo.daemon.child refresh | recommend | react TIP_ID REACTION"
+NOT_APPLIED = 3
 
 
-def main(argv: list[str]) -> int:
-    if argv != ["refresh"]:
-        print("usage: python -m oo.daemon.child refresh", file=sys.stderr)
-        return 2
+def _refresh() -> int:
     from oo.engine import candidates  # type: ignore[attr-defined,unused-ignore]
 
     conn = open_store()
@@ -24,6 +32,48 @@ def main(argv: list[str]) -> int:
     finally:
         conn.close()
     return 0
+
+
+def _recommend() -> int:
+    from oo.engine import recommender
+
+    conn = open_store()
+    try:
+        recommender.recommend(conn, clock.now())
+    finally:
+        conn.close()
+    return 0
+
+
+def _react(tip_id: str, reaction: str) -> int:
+    from oo.daemon import deliveries
+    from oo.engine import recommender
+    from oo.engine.later import parse_later
+
+    now = clock.now()
+    until = parse_later("1h", now) if reaction == "later" else None
+    conn = open_store()
+    try:
+        recommender.react(conn, tip_id, reaction, now=now, later_until=until)
+        with transaction(conn):  # the notification's outcome, as the press is recorded
+            deliveries.settle_outcomes(conn, now)
+    except OOError as exc:
+        print(f"oo.daemon: button {reaction} for tip {tip_id} not recorded: {exc}", file=sys.stderr)
+        return NOT_APPLIED
+    finally:
+        conn.close()
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    if argv == ["refresh"]:
+        return _refresh()
+    if argv == ["recommend"]:
+        return _recommend()
+    if len(argv) == 3 and argv[0] == "react":
+        return _react(argv[1], argv[2])
+    print(USAGE, file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

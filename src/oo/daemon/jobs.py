@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import ModuleType
 
-from oo.clock import parse_iso
+from oo.clock import iso, parse_iso
 from oo.daemon import deliveries, timing
+from oo.engine.tips import TIP_COLUMNS
 from oo.errors import OOError
 from oo.store.db import transaction
 
@@ -130,8 +131,15 @@ def sync_due(
         try:
             result = sync.sync(conn, name, now=now)
             error = None if result.ok else result.error
-        except Exception as exc:
+        except sqlite3.Error as exc:  # the store's failure, in SQLite's words, not the source's
+            error = sync.store_error(name, exc)
+        except OOError as exc:
             error = str(exc)
+        except Exception as exc:  # a bug: its type only, the message may quote content
+            error = f"unexpected {type(exc).__name__}"
+        if error is not None and error.startswith(sync.STORE_FAILED):
+            log.warning("%s", error)
+            continue
         if error is not None:
             until = backoff.failed(name, now)
             log.warning("sync of %s failed (%s); next try after %s", name, error, until)
@@ -141,12 +149,25 @@ def sync_due(
     return pulled
 
 
-def settle(conn: sqlite3.Connection, now: datetime) -> int:
-    """Expire the current tip when its time is over (the engine records it as ignored) and
-    close notifications nobody answered within the answer window."""
-    from oo.engine import recommender
+def needs_choice(conn: sqlite3.Connection, now: datetime) -> bool:
+    """Whether the current tip is missing or over, so a choice must be made (in a child:
+    the learning policy loads numpy, which the resident daemon never holds)."""
+    row = conn.execute("SELECT expires_at FROM tips WHERE status = 'current'").fetchone()
+    return row is None or parse_iso(row["expires_at"]) <= now
 
-    recommender.recommend(conn, now)
+
+def current_tip(conn: sqlite3.Connection, now: datetime) -> sqlite3.Row | None:
+    """The current tip as the recommender stored it, None when there is none or it is over."""
+    row: sqlite3.Row | None = conn.execute(
+        f"SELECT {TIP_COLUMNS} FROM tips WHERE status = 'current' AND expires_at > ?",
+        (iso(now),),
+    ).fetchone()
+    return row
+
+
+def settle(conn: sqlite3.Connection, now: datetime) -> int:
+    """Close notifications nobody answered within the answer window. (The current tip
+    expires through `python -m oo.daemon.child recommend`, run before this when it is over.)"""
     with transaction(conn):
         return deliveries.settle_outcomes(conn, now)
 
@@ -165,9 +186,9 @@ def decide(
     rng: random.Random,
 ) -> ToSend | None:
     """Decide whether to notify about the current tip now; log the decision."""
-    from oo.engine import recommender
+    from oo.engine import recommender  # light: its numpy loads only to choose or learn
 
-    tip = recommender.recommend(conn, now)
+    tip = current_tip(conn, now)
     point = timing.current_point(now, settings)
     moment = deliveries.moment(conn, now, tip, points_left=point[2] if point else 0)
     if moment.returning and tip is not None and not moment.already_notified:
@@ -203,23 +224,6 @@ def decide(
 def sent(conn: sqlite3.Connection, delivery_id: str, *, shown: bool, now: datetime) -> None:
     with transaction(conn):
         deliveries.record_sent(conn, delivery_id, shown=shown, now=now)
-
-
-def react(conn: sqlite3.Connection, tip_id: str, reaction: str, now: datetime) -> bool:
-    """A button press, recorded as `oo done|later|dismiss` would; False when it no longer
-    applies (the tip was already answered elsewhere)."""
-    from oo.engine import recommender
-    from oo.engine.later import parse_later
-
-    until = parse_later("1h", now) if reaction == "later" else None
-    try:
-        recommender.react(conn, tip_id, reaction, now=now, later_until=until)
-    except OOError as exc:
-        log.info("button %s for tip %s not recorded: %s", reaction, tip_id, exc)
-        return False
-    with transaction(conn):
-        deliveries.settle_outcomes(conn, now)
-    return True
 
 
 def generate(now: datetime) -> dict[str, object]:

@@ -27,6 +27,31 @@ BUTTONS = tuple((r.button, r.name) for r in TABLE if r.button is not None)
 OnReaction = Callable[[str, str], None]
 
 
+class _LibraryLog(logging.Handler):
+    """desktop-notifier's own log, kept out of the daemon's: it logs a traceback when there
+    is no notification server and each notification's text at debug level. Only the type
+    of the last failure is kept, for the one line the notifier logs itself."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.failure: str | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info and record.exc_info[1] is not None:
+            self.failure = type(record.exc_info[1]).__name__
+
+
+def _library_log() -> _LibraryLog:
+    library = logging.getLogger("desktop_notifier")
+    for handler in library.handlers:
+        if isinstance(handler, _LibraryLog):
+            return handler
+    handler = _LibraryLog()
+    library.addHandler(handler)
+    library.propagate = False
+    return handler
+
+
 @dataclass
 class Availability:
     available: bool | None = None  # None: not tried yet
@@ -44,6 +69,14 @@ class Notifier:
         self.timeout = timeout
         self.state = Availability()
         self._notifier: Any = None
+        self._library = _library_log()
+
+    def _unavailable(self, detail: str) -> None:
+        """Notifications do not work: one log line when that starts or its reason changes,
+        not one (with a traceback) every time a tip is due."""
+        if self.state.available is not False or self.state.detail != detail:
+            log.warning("notifications unavailable: %s; tips stay in `oo tip`", detail)
+        self.state = Availability(False, detail)
 
     def _get(self) -> Any:
         if self._notifier is None:
@@ -62,6 +95,7 @@ class Notifier:
             Button(title=title, on_pressed=self._pressed(tip_id, reaction))
             for title, reaction in BUTTONS
         ]
+        self._library.failure = None
         try:
             notifier = self._get()
             await asyncio.wait_for(
@@ -71,21 +105,20 @@ class Notifier:
                 timeout=self.timeout,
             )
         except TimeoutError:
-            self.state = Availability(
-                False, f"the notification server did not answer in {self.timeout:.0f} s"
-            )
             self._notifier = None  # a fresh connection next time
-            log.warning("notification timed out after %.0f s", self.timeout)
+            self._unavailable(f"the notification server did not answer in {self.timeout:.0f} s")
             return False
         except Exception as exc:  # an unusable platform backend
-            self.state = Availability(False, f"notifications failed: {type(exc).__name__}")
-            log.warning("notification failed: %s", exc)
+            self._unavailable(f"notifications failed: {type(exc).__name__}")
             return False
         if shown.is_set():
+            if self.state.available is False:
+                log.info("notifications work again")
             self.state = Availability(True, "notifications work")
             return True
-        self.state = Availability(False, "no notification server answered")
         self._notifier = None
+        failure = self._library.failure
+        self._unavailable("no notification server answered" + (f" ({failure})" if failure else ""))
         return False
 
     def _pressed(self, tip_id: str, reaction: str) -> Callable[[], None]:

@@ -48,8 +48,20 @@ EVERY = {
     "maintain": timedelta(hours=24),
 }
 REFRESH_TIMEOUT_S = 120.0
+CHOOSE_TIMEOUT_S = 60.0
 STOP_GRACE_S = 0.5
 CHILD_MODULE = "oo.daemon.child"
+
+
+def log_failure(what: str, exc: BaseException) -> None:
+    """A failure in the log without what it may quote: oO's and SQLite's own messages are
+    kept, any other exception shows its type and where it happened (the stack), never its
+    message, which can hold a tip's text or a provider's content."""
+    import traceback
+
+    said = str(exc) if isinstance(exc, OOError | sqlite3.Error) else type(exc).__name__
+    stack = "".join(traceback.format_tb(exc.__traceback__)).rstrip()
+    log.error("%s failed: %s\n%s", what, said, stack)
 
 
 def system_clock() -> datetime:
@@ -107,6 +119,8 @@ class Daemon:
         self._inflight = 0
         self._inflight_lock = threading.Lock()
         self._stopping = False
+        self._config_error = ""
+        self._choosing = asyncio.Lock()  # deliver and settle never choose at the same time
 
     # --- life cycle -------------------------------------------------------------------
 
@@ -121,7 +135,7 @@ class Daemon:
             )
         try:
             open_store().close()  # migrations happen here, once, before any job
-            NotifySettings.load()  # a broken config.toml stops the start with one line
+            self.settings()  # a broken config.toml: one log line, the daemon still starts
             self._start_scheduler()
         except BaseException:
             self.lock.release()
@@ -194,6 +208,21 @@ class Daemon:
 
     # --- helpers ----------------------------------------------------------------------
 
+    def settings(self) -> NotifySettings | None:
+        """The notification settings from config.toml, or None while it cannot be read (bad
+        TOML, invalid UTF-8, a wrong value). Then the daemon keeps running (pulls, refreshes)
+        but sends nothing: the file may hold a zero budget or quiet hours it cannot read. The
+        reason is logged once, in one line, until the file changes."""
+        try:
+            settings = NotifySettings.load()
+        except OOError as exc:
+            if str(exc) != self._config_error:
+                self._config_error = str(exc)
+                log.warning("%s; no notifications until it is fixed", exc)
+            return None
+        self._config_error = ""
+        return settings
+
     async def _in_thread(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run store work in the job pool with its own connection (one per thread)."""
 
@@ -221,8 +250,11 @@ class Daemon:
                 raise
             # Cancelled by the stop (scheduler shutdown or the loop ending): not a failure.
             log.info("job %s stopped with the daemon", name)
-        except Exception:
-            log.exception("job %s failed", name)
+        except OOError as exc:  # one line a person can act on, said once if it is the config's
+            if str(exc) != self._config_error:
+                log.warning("job %s: %s", name, exc)
+        except Exception as exc:
+            log_failure(f"job {name}", exc)
         finally:
             self.runs[name] += 1
             if not self._stopping:  # after the stop, daemon.json keeps saying "stopped"
@@ -260,11 +292,21 @@ class Daemon:
 
         await self._job("sync", body())
 
+    async def _choose_if_needed(self, now: datetime) -> None:
+        """Expire the current tip and choose the next in a child when it is missing or over:
+        the learning policy (numpy) never loads in the resident daemon."""
+        async with self._choosing:
+            if await self._in_thread(lambda c: jobs.needs_choice(c, now)):
+                await self._child(["-m", CHILD_MODULE, "recommend"], CHOOSE_TIMEOUT_S, now)
+
     async def job_deliver(self) -> None:
         now = self.clock()
 
         async def body() -> None:
-            settings = NotifySettings.load()
+            settings = self.settings()
+            await self._choose_if_needed(now)
+            if settings is None:
+                return
             to_send = await self._in_thread(lambda c: jobs.decide(c, now, settings, self.rng))
             if to_send is None:
                 return
@@ -277,7 +319,12 @@ class Daemon:
 
     async def job_settle(self) -> None:
         now = self.clock()
-        await self._job("settle", self._in_thread(lambda c: jobs.settle(c, now)))  # type: ignore[arg-type]
+
+        async def body() -> None:
+            await self._choose_if_needed(now)
+            await self._in_thread(lambda c: jobs.settle(c, now))
+
+        await self._job("settle", body())
 
     async def job_refresh(self) -> None:
         now = self.clock()
@@ -314,9 +361,14 @@ class Daemon:
         async def record() -> None:
             now = self.clock()
             try:
-                await self._in_thread(lambda c: jobs.react(c, tip_id, reaction, now))
-            except Exception:
-                log.exception("recording %s for tip %s failed", reaction, tip_id)
+                args = ["-m", CHILD_MODULE, "react", tip_id, reaction]
+                code = await self._child(args, CHOOSE_TIMEOUT_S, now)
+                if code != 0:
+                    log.info(
+                        "button %s for tip %s not recorded (child exit %s)", reaction, tip_id, code
+                    )
+            except Exception as exc:
+                log_failure(f"recording {reaction} for tip {tip_id}", exc)
             self.write_status()
 
         loop.create_task(record())

@@ -38,9 +38,9 @@ def parse_later(text: str, now: datetime) -> datetime:
             f"cannot read {text!r} as a time: use 1h, 30m, 2h30m, 1d, tonight or tomorrow", 2
         )
     days, hours, minutes = (int(g) if g else 0 for g in match.groups())
-    delta = timedelta(days=days, hours=hours, minutes=minutes)
-    if delta <= timedelta(0):
+    total_minutes = (days * 24 + hours) * 60 + minutes  # a Python int: never overflows
+    if total_minutes <= 0:
         raise OOError("`later` needs a time in the future", 2)
-    if delta > MAX_LATER:
+    if total_minutes > MAX_LATER // timedelta(minutes=1):
         raise OOError("`later` reaches at most 30 days ahead", 2)
-    return now + delta
+    return now + timedelta(minutes=total_minutes)

@@ -11,7 +11,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from oo.clock import iso
 from oo.store.events import new_id
@@ -27,6 +27,37 @@ class Egress:
     bytes_in: int
     status: int | None = None
     fields: tuple[str, ...] = ()
+
+
+# Headers whose presence is worth a ledger line: they carry a credential or a session.
+CREDENTIAL_HEADERS = ("authorization", "cookie", "proxy-authorization", "x-api-key", "api-key")
+
+
+def request_fields(
+    query: str, content_type: str, body: bytes, header_names: list[str]
+) -> tuple[str, ...]:
+    """The names (never the values) of what a request carries, for the ledger's `fields`:
+    `query.NAME` for each query parameter, `form.NAME` or `json.NAME` for each field of
+    the body (top-level keys), `header.NAME` for a credential header, `body` for any other
+    non-empty body."""
+    names = [f"query.{k}" for k, _ in parse_qsl(query, keep_blank_values=True)]
+    kind = content_type.split(";", maxsplit=1)[0].strip().lower()
+    if body and kind == "application/x-www-form-urlencoded":
+        text = body.decode("utf-8", "replace")
+        names += [f"form.{k}" for k, _ in parse_qsl(text, keep_blank_values=True)]
+    elif body and kind.endswith("json"):
+        try:
+            data = json.loads(body)
+        except ValueError:
+            data = None
+        rows = data if isinstance(data, list) else [data]
+        keys = [k for row in rows if isinstance(row, dict) for k in row]
+        names += [f"json.{k}" for k in keys] if keys else ["body"]
+    elif body:
+        names.append("body")
+    lowered = {h.lower() for h in header_names}
+    names += [f"header.{h}" for h in CREDENTIAL_HEADERS if h in lowered]
+    return tuple(dict.fromkeys(names))  # in order, each once
 
 
 def record(conn: sqlite3.Connection, item: Egress, *, now: datetime) -> str:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from oo import paths
 from oo.events.v1 import privacy_pb2
 from oo.store import events
-from oo.store.db import data_tables, transaction
+from oo.store.db import backup_dir, data_tables, transaction
 
 if TYPE_CHECKING:
     from google.protobuf.message import Message
@@ -76,6 +76,8 @@ def forget_source(
 
 
 def scrub(conn: sqlite3.Connection) -> None:
-    """Leave no deleted bytes in the database file or its WAL."""
+    """Leave no deleted bytes in the database file, its WAL or the copies taken before
+    migrations (they hold what was just deleted)."""
     conn.execute("VACUUM")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.rmtree(backup_dir(), ignore_errors=True)

@@ -9,6 +9,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from oo import paths
@@ -17,6 +18,8 @@ from oo.store.schema import SCHEMA_VERSION
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 30_000
+BACKUP_DIR = "backups"  # copies taken before a migration, in the data directory
+BACKUPS_KEPT = 3
 
 
 def _pragmas(conn: sqlite3.Connection) -> None:
@@ -105,6 +108,41 @@ def open_existing(path: Path | None = None) -> sqlite3.Connection | None:
         conn.close()
         return None
     return conn
+
+
+def backup_dir() -> Path:
+    return paths.home() / BACKUP_DIR
+
+
+def backup_before_migration(conn: sqlite3.Connection, version: int, now: datetime) -> Path:
+    """Copy the database (SQLite's online backup API: a consistent copy even while other
+    processes use it) to `backups/` before a migration changes it, and keep the newest
+    BACKUPS_KEPT copies. They hold personal data: 0600, and `oo forget` removes them."""
+    folder = backup_dir()
+    folder.mkdir(mode=0o700, exist_ok=True)
+    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = folder / f"oo-schema{version}-{stamp}.db"
+    fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    os.close(fd)
+    # The migrating connection holds the write lock, and SQLite refuses a backup from a
+    # connection that is writing; a second, read-only connection sees the database as it
+    # is before the migration (WAL readers do not wait for the writer).
+    source = conn.execute("PRAGMA database_list").fetchone()[2]
+    reader = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    copy = sqlite3.connect(target)
+    try:
+        reader.backup(copy)
+        copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    finally:
+        copy.close()
+        reader.close()
+    copies = sorted(folder.glob("oo-schema*-*.db"), key=lambda p: p.stem.rsplit("-", 1)[1])
+    for old in copies[:-BACKUPS_KEPT]:
+        old.unlink(missing_ok=True)
+    return target
 
 
 @contextmanager

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+from datetime import UTC, datetime
 
+from oo.store.db import backup_before_migration, schema_version
 from oo.store.schema import SCHEMA_VERSION
 
 # sqlite-utils imports numpy and pandas when installed, for column types oO never uses;
@@ -279,10 +281,18 @@ def m007_install_id(db: Database) -> None:
 
 
 def migrate(conn: sqlite3.Connection) -> None:
-    """Apply pending migrations under the write lock, so concurrent first runs agree."""
+    """Apply pending migrations under the write lock, so concurrent first runs agree.
+
+    All pending migrations run in one transaction: interrupted (killed, disk full, power
+    cut), the database keeps its old schema; finished, it has the new one. Before changing
+    a database that already holds data, a copy goes to `backups/` (see
+    `backup_before_migration`)."""
     db = Database(conn)
     conn.execute("BEGIN IMMEDIATE")
     try:
+        version = schema_version(conn)  # again under the lock: another process may have won
+        if 0 < version < SCHEMA_VERSION:
+            backup_before_migration(conn, version, datetime.now(UTC))
         migrations.apply(db)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     except BaseException:
