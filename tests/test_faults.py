@@ -26,6 +26,13 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], code: int = 
     assert "Traceback" not in result.stderr
 
 
+def test_an_error_quoting_what_was_typed_sends_no_escape_to_the_terminal(oo_home: Path) -> None:
+    result = run_oo("disconnect", "\x1b]0;pwned\x07\x1b[2Jtodo\u202eist")
+    assert_one_line_error(result, result.returncode or 1)
+    assert "todoist" in result.stderr  # the name is still there, without what hid it
+    assert not any(c in result.stderr for c in "\x1b\x07\u202e")
+
+
 @pytest.mark.parametrize("score", ["7", "0", "abc", "3.5", ""])
 def test_mood_out_of_range(oo_home: Path, score: str) -> None:
     result = run_oo("mood", score)

@@ -16,9 +16,11 @@ from oo.errors import OOError
 
 
 def fail(message: str, code: int) -> int:
+    from oo.text import sanitize  # an error can quote what was typed or what a provider said
+
     if os.environ.get("OO_DEBUG"):
         traceback.print_exc()
-    print(f"oo: {message}", file=sys.stderr)
+    print(f"oo: {sanitize(message)}", file=sys.stderr)
     return code
 
 
