@@ -96,14 +96,14 @@ def _run(words: tuple[str, ...], kwargs: dict[str, object]) -> None:
 
         status(**kwargs)  # type: ignore[arg-type]
     elif words == ("habit", "done"):
-        _habit_done(str(kwargs["name"]))
+        habit_done(str(kwargs["name"]))
     elif words == ("habit", "list"):
-        _habit_list(as_json=bool(kwargs.get("json", False)))
+        habit_list(as_json=bool(kwargs.get("json", False)))
 
 
 # `oo habit` is a typer group built when its module is imported, so its two everyday
-# subcommands are answered here; test_cli_direct.py checks both answer as `oo.cli.habit` does.
-def _habit_done(name: str) -> None:
+# subcommands live here, and `oo.cli.habit` calls them too.
+def habit_done(name: str) -> None:
     from oo.cli import common
     from oo.engine import recommender
     from oo.store import signals
@@ -115,7 +115,7 @@ def _habit_done(name: str) -> None:
     print(f"Checked off {name.strip()!r}.")
 
 
-def _habit_list(*, as_json: bool) -> None:
+def habit_list(*, as_json: bool) -> None:
     from oo.cli import common
     from oo.store import signals
 

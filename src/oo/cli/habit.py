@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from oo.cli import common
+from oo.cli import common, direct
 from oo.engine import recommender
 from oo.store import signals
 
@@ -35,27 +35,13 @@ def add(
 @app.command()
 def done(name: Name) -> None:
     """Check off a habit for today."""
-    now = common.now()
-    with common.store() as conn:
-        habit_id = signals.check_in(conn, name, now=now)
-        recommender.settle_habit(conn, habit_id, done=True, now=now)
-    print(f"Checked off {name.strip()!r}.")
+    direct.habit_done(name)
 
 
 @app.command("list")
 def list_(json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """List habits and whether each is due."""
-    now = common.now()
-    with common.store() as conn:
-        habits = signals.habits(conn, now=now)
-    if json:
-        common.emit_json([h.to_dict(now) for h in habits])
-        return
-    if not habits:
-        print("No habits yet. Add one with `oo habit add NAME`.")
-    for h in habits:
-        state = "done today" if h.done_today else ("due" if h.due(now) else "not due")
-        print(f"{h.name}  (every {h.every}, {state})")
+    direct.habit_list(as_json=json)
 
 
 @app.command()
