@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-# Fixtures for real keyrings and loopback providers, shared by every test module.
-pytest_plugins = ("tests.connectors_support",)
+# Fixtures for real keyrings, loopback providers and daemons, shared by every test module.
+pytest_plugins = ("tests.connectors_support", "tests.daemon_support")
 
 OO = shutil.which("oo", path=str(Path(sys.executable).parent)) or "oo"
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import random
 import signal
 import sqlite3
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -80,3 +81,18 @@ class Daemons:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
+
+
+@pytest.fixture
+def daemons(oo_home: Path, tmp_path: Path) -> Iterator[Daemons]:
+    """Daemons started by a test, all killed when it ends (a plugin of conftest.py)."""
+    d = Daemons(oo_home, tmp_path)
+    try:
+        yield d
+    finally:
+        d.kill_all()
+
+
+def seed_that_sends() -> int:
+    """A seed whose first draw is below the lowest send probability (0.1)."""
+    return next(s for s in range(1000) if random.Random(s).random() < 0.05)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import shutil
 import signal
 import sqlite3
@@ -20,7 +19,7 @@ import pytest
 
 from oo.heavy import RESIDENT_DAEMON, heavy_loaded
 from tests.conftest import OO, run_oo, slowdown
-from tests.daemon_support import wait_for
+from tests.daemon_support import seed_that_sends, wait_for
 
 pytestmark = pytest.mark.desktop
 
@@ -29,11 +28,6 @@ NOW = "2025-03-05T12:00:00+00:00"  # a Wednesday noon: decision point #1 has com
 # tips generated (litellm) in children only; migrations (sqlite-utils) in a short child;
 # typer (and its pydantic) is skipped by `oo daemon run`; with no source connected nothing
 # loads the connectors' keyring and OAuth libraries. (Its RSS is benchmarked.)
-
-
-def _seed_that_sends() -> int:
-    """A seed whose first draw is below the lowest send probability (0.1)."""
-    return next(s for s in range(1000) if random.Random(s).random() < 0.05)
 
 
 class Desktop:
@@ -183,7 +177,7 @@ def start_daemon(
             **desktop.env,
             "OO_NOW": NOW,
             "TZ": "UTC",
-            "OO_DAEMON_SEED": str(_seed_that_sends()),
+            "OO_DAEMON_SEED": str(seed_that_sends()),
             "OO_DEBUG": "1",
             **extra,
         }

@@ -8,15 +8,13 @@ the loopback Todoist server."""
 from __future__ import annotations
 
 import json
-import random
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import run_oo
-from tests.daemon_support import Daemons, db, wait_for
+from tests.daemon_support import Daemons, db, seed_that_sends, wait_for
 from tests.servers.todoist import TodoistServer, task
 
 pytestmark = pytest.mark.desktop
@@ -24,20 +22,6 @@ pytestmark = pytest.mark.desktop
 NOW = "2025-03-05T12:00:00+00:00"  # a Wednesday noon: a decision point has come
 TOKEN = "logstoken0123456789abcdef0123456789"
 JOBS = ("sync", "deliver", "settle", "refresh")
-
-
-@pytest.fixture
-def daemons(oo_home: Path, tmp_path: Path) -> Iterator[Daemons]:
-    d = Daemons(oo_home, tmp_path)
-    try:
-        yield d
-    finally:
-        d.kill_all()
-
-
-def _seed_that_sends() -> str:
-    """A seed whose first draw is below the lowest send probability (0.1)."""
-    return str(next(s for s in range(1000) if random.Random(s).random() < 0.05))
 
 
 def _a_due_tip() -> str:
@@ -55,7 +39,7 @@ def test_no_dbus_session_is_one_log_line_and_the_tip_text_stays_out(
 ) -> None:
     text = _a_due_tip()
     monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
-    proc = daemons.start(OO_NOW=NOW, OO_DAEMON_SEED=_seed_that_sends(), OO_DEBUG="1")
+    proc = daemons.start(OO_NOW=NOW, OO_DAEMON_SEED=str(seed_that_sends()), OO_DEBUG="1")
     wait_for(lambda: _ran_all(daemons, proc), timeout=60, what="the first round of jobs")
     with db(oo_home) as conn:  # it did try to notify: the decision was "send"
         sent = conn.execute("SELECT send, shown FROM deliveries").fetchall()
@@ -74,7 +58,7 @@ def test_a_config_that_is_not_utf8_is_one_line_and_the_daemon_still_runs(
 ) -> None:
     _a_due_tip()
     (oo_home / "config.toml").write_bytes(b'[notify]\nquiet_hours = "22:00\xff-08:00"\n')
-    proc = daemons.start(OO_NOW=NOW, OO_DAEMON_SEED=_seed_that_sends())
+    proc = daemons.start(OO_NOW=NOW, OO_DAEMON_SEED=str(seed_that_sends()))
     wait_for(lambda: _ran_all(daemons, proc), timeout=60, what="the first round of jobs")
     assert proc.poll() is None
     log = daemons.log()
@@ -106,7 +90,7 @@ def test_the_log_holds_ids_and_counts_never_provider_content(
         env={"OO_NOW": "2025-03-05T10:00:00+00:00"},
     )
     assert connected.returncode == 0, connected.stderr
-    proc = daemons.start(OO_NOW=NOW, OO_DAEMON_SEED=_seed_that_sends(), OO_DEBUG="1")
+    proc = daemons.start(OO_NOW=NOW, OO_DAEMON_SEED=str(seed_that_sends()), OO_DEBUG="1")
     wait_for(lambda: _ran_all(daemons, proc), timeout=90, what="the first round of jobs")
     with db(oo_home) as conn:
         tips = [r[0] for r in conn.execute("SELECT text FROM tips")]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import subprocess
 import sys
 import threading
@@ -19,7 +18,7 @@ import pytest
 
 from oo.daemon.notify import SEND_TIMEOUT_S
 from tests.conftest import run_oo
-from tests.daemon_support import Daemons, db, wait_for
+from tests.daemon_support import Daemons, db, seed_that_sends, wait_for
 
 pytestmark = pytest.mark.desktop
 
@@ -76,20 +75,6 @@ def hung_server() -> Iterator[HungServer]:
         server.stop()
 
 
-@pytest.fixture
-def daemons(oo_home: Path, tmp_path: Path) -> Iterator[Daemons]:
-    d = Daemons(oo_home, tmp_path)
-    try:
-        yield d
-    finally:
-        d.kill_all()
-
-
-def _seed_that_sends() -> int:
-    """A seed whose first draw is below the lowest send probability (0.1)."""
-    return next(s for s in range(1000) if random.Random(s).random() < 0.05)
-
-
 def test_a_hung_notification_server_costs_the_timeout_not_a_stall(
     oo_home: Path, hung_server: HungServer, daemons: Daemons
 ) -> None:
@@ -97,7 +82,7 @@ def test_a_hung_notification_server_costs_the_timeout_not_a_stall(
     assert tip.returncode == 0, tip.stderr
     text = json.loads(tip.stdout)["text"]
 
-    daemon = daemons.start(OO_NOW=NOW, OO_DAEMON_SEED=str(_seed_that_sends()))
+    daemon = daemons.start(OO_NOW=NOW, OO_DAEMON_SEED=str(seed_that_sends()))
     asked = wait_for(lambda: hung_server.said("notify"), what="the daemon's Notify call")
     info = wait_for(
         lambda: (

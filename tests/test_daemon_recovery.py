@@ -10,7 +10,6 @@ from __future__ import annotations
 import fcntl
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,15 +23,6 @@ pytestmark = pytest.mark.desktop
 TOKEN = "recoverytoken0123456789abcdef0123456"
 CONNECTED = "2025-03-10T09:00:00+00:00"
 LATER = "2025-03-10T10:00:00+00:00"  # an hour on: past Todoist's 15 min freshness target
-
-
-@pytest.fixture
-def daemons(oo_home: Path, tmp_path: Path) -> Iterator[Daemons]:
-    d = Daemons(oo_home, tmp_path)
-    try:
-        yield d
-    finally:
-        d.kill_all()
 
 
 def _synced(home: Path) -> list[str]:
