@@ -53,13 +53,7 @@ _PERIOD = {
 
 # Rules without BY* parts whose starts are DTSTART + k * step (what dateutil yields, in
 # wall-clock time): computed directly, never by walking from DTSTART.
-_STEPS = {
-    "SECONDLY": timedelta(seconds=1),
-    "MINUTELY": timedelta(minutes=1),
-    "HOURLY": timedelta(hours=1),
-    "DAILY": timedelta(days=1),
-    "WEEKLY": timedelta(days=7),
-}
+_STEPS = {f: _PERIOD[f] for f in ("SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY")}
 # A sub-daily rule with BY* parts is walked by dateutil from DTSTART: refused when that walk
 # would pass more starts than this before the window ends.
 MAX_WALK = 200_000
