@@ -108,8 +108,18 @@ def _fetch(client: Any, state: State) -> bytes:
         response.close()
 
 
-def _parse(data: bytes) -> Any:
+def window(now: datetime) -> tuple[datetime, datetime]:
+    """The span a pull reads: from the start of today (local time) to 7 days after now."""
+    local = now.astimezone()
+    return local.replace(hour=0, minute=0, second=0, microsecond=0), local + WINDOW
+
+
+def _parse(data: bytes, now: datetime | None = None) -> Any:
+    """The parsed calendar; with `now`, only what can matter for its window is parsed
+    (see `ics_lines`), which gives the same occurrences in the window."""
     import icalendar  # wraps icalendar
+
+    from oo.connectors import ics_lines  # wraps icalendar's content lines
 
     head = data.lstrip()[:64].lower()
     if head.startswith((b"<!doctype", b"<html", b"<?xml")):
@@ -122,7 +132,9 @@ def _parse(data: bytes) -> Any:
             "this is not an ICS calendar (no BEGIN:VCALENDAR); nothing was changed"
         )
     try:
-        return icalendar.Calendar.from_ical(data)
+        if now is None:
+            return icalendar.Calendar.from_ical(data)
+        return ics_lines.parse(data, *window(now))
     except Exception as exc:
         raise ConnectorError(
             f"the calendar is malformed ({type(exc).__name__}); nothing was changed"
@@ -150,10 +162,8 @@ def expand(calendar: Any, now: datetime) -> list[Item]:
     """
     from oo.connectors import ics_window  # wraps recurring-ical-events
 
-    local_start = now.astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
-    end = now.astimezone() + WINDOW
     try:
-        occurrences = ics_window.between(calendar, local_start, end)
+        occurrences = ics_window.between(calendar, *window(now))
     except ics_window.TooMany as exc:
         raise _too_many(exc.what) from None
     except Exception as exc:
@@ -240,7 +250,7 @@ class CalendarConnector:
 
     def pull_here(self, client: Any, state: State) -> Pull:
         """The pull itself, in this process (the child runs it)."""
-        return Pull(items=expand(_parse(_fetch(client, state)), state.now))
+        return Pull(items=expand(_parse(_fetch(client, state), state.now), state.now))
 
     def revoke(self, client: Any, state: State) -> None:
         """An ICS address has nothing to revoke: deleting it from the keyring is all."""
