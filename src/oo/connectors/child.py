@@ -10,6 +10,10 @@ never in its arguments or environment. In "pull" mode the child answers the item
 in "sync" mode it also writes them to the store itself through the sync runner's own
 `commit` (or records the failure with `fail`) and answers the counts. The child records its
 requests in the egress ledger itself.
+
+`sync_source` runs a whole `oo sync NAME` in a child ("source" mode, no budget of its own:
+an isolated connector's pull still runs in its bounded child): the resident daemon pulls
+every source that way, so it never loads a provider's code, HTTP or the keyring (ADR 0045).
 """
 
 from __future__ import annotations
@@ -20,9 +24,11 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from oo.children import die_with_parent
 from oo.clock import iso, parse_iso
 from oo.connectors.base import ConnectorError, Item, ReconnectNeeded, State
 
@@ -32,28 +38,33 @@ if TYPE_CHECKING:
 CPU_BUDGET_S = 10
 TIME_BUDGET_S = 60.0
 MEMORY_BUDGET_MB = 1024
+# A whole sync in a child: the wait for another process's pull of the source (the sync
+# runner's lock, 120 s), the provider's answers and the calendar child's own budget.
+SOURCE_TIMEOUT_S = 300.0
 _ERRORS = {"ConnectorError": ConnectorError, "ReconnectNeeded": ReconnectNeeded}
 
 
-def _spawn(mode: str, name: str, state: State, timeout: float) -> dict[str, Any]:
-    request = json.dumps(
-        {
-            "mode": mode,
-            "name": name,
-            "now": iso(state.now),
-            "account": state.account,
-            "install": state.install,
-            "secret": state.secret,
-            "cursor": state.cursor,
-        }
-    )
+def _request(mode: str, name: str, state: State) -> dict[str, Any]:
+    return {
+        "mode": mode,
+        "name": name,
+        "now": iso(state.now),
+        "account": state.account,
+        "install": state.install,
+        "secret": state.secret,
+        "cursor": state.cursor,
+    }
+
+
+def _spawn(name: str, request: dict[str, Any], timeout: float) -> dict[str, Any]:
     try:
         done = subprocess.run(
             [sys.executable, "-m", "oo.connectors.child"],
-            input=request.encode(),
+            input=json.dumps(request).encode(),
             capture_output=True,
             timeout=timeout,
             check=False,
+            preexec_fn=die_with_parent,
         )
     except subprocess.TimeoutExpired:
         raise ConnectorError(
@@ -92,7 +103,7 @@ def _raise(answer: dict[str, Any]) -> None:
 
 def pull(name: str, state: State, *, timeout: float = TIME_BUDGET_S) -> list[Item]:
     """The source's items, pulled in a child process."""
-    answer = _spawn("pull", name, state, timeout)
+    answer = _spawn(name, _request("pull", name, state), timeout)
     _raise(answer)
     return [Item(**{**fields, "labels": tuple(fields["labels"])}) for fields in answer["items"]]
 
@@ -102,7 +113,7 @@ def sync(name: str, state: State, *, timeout: float = TIME_BUDGET_S) -> SyncResu
     failure) itself; raises ConnectorError only when the child did neither."""
     from oo.connectors.sync import SyncResult
 
-    answer = _spawn("sync", name, state, timeout)
+    answer = _spawn(name, _request("sync", name, state), timeout)
     if "source" not in answer:
         _raise(answer)
     return SyncResult(
@@ -113,6 +124,49 @@ def sync(name: str, state: State, *, timeout: float = TIME_BUDGET_S) -> SyncResu
         answer["error"],
         int(answer["duration_ms"]),
     )
+
+
+@dataclass(frozen=True)
+class Synced:
+    """What a sync in a child did: its error (None when it succeeded), and whether that
+    error is the store's (then the source is not to blame, nor backed off)."""
+
+    error: str | None
+    store_failed: bool = False
+
+
+def sync_source(name: str, now: datetime, *, timeout: float = SOURCE_TIMEOUT_S) -> Synced:
+    """Pull the source and write the result (or record the failure) in a child process, as
+    `oo sync NAME` does; raises ConnectorError only when the child did neither."""
+    answer = _spawn(name, {"mode": "source", "name": name, "now": iso(now)}, timeout)
+    if "source" not in answer:
+        _raise(answer)
+    error = answer.get("error")
+    return Synced(None if error is None else str(error), bool(answer.get("store_failed")))
+
+
+def _sync_source(request: dict[str, Any]) -> dict[str, Any]:
+    import sqlite3
+
+    from oo.connectors import sync
+    from oo.errors import OOError
+    from oo.store.db import open_store
+
+    name = str(request["name"])
+    try:
+        conn = open_store()
+        try:
+            answer = sync.sync(conn, name, now=parse_iso(request["now"])).to_dict()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:  # the store's failure, in SQLite's words, not the source's
+        answer = {"source": name, "ok": False, "error": sync.store_error(name, exc)}
+    except OOError as exc:
+        answer = {"source": name, "ok": False, "error": str(exc)}
+    except Exception as exc:  # a bug: its type only, the message may quote content
+        answer = {"source": name, "ok": False, "error": f"unexpected {type(exc).__name__}"}
+    answer["store_failed"] = str(answer.get("error")).startswith(sync.STORE_FAILED)
+    return answer
 
 
 def _limit() -> None:
@@ -168,8 +222,12 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
 
 
 def main() -> None:
-    _limit()
     request: dict[str, Any] = json.loads(sys.stdin.buffer.read())
+    if request["mode"] == "source":
+        sys.stdout.write(json.dumps(_sync_source(request)))
+        sys.stdout.flush()
+        return
+    _limit()
     try:
         answer = _run(request)
     except MemoryError:

@@ -119,25 +119,22 @@ def due_sources(
 def sync_due(
     conn: sqlite3.Connection, now: datetime, backoff: Backoff, rng: random.Random
 ) -> list[str]:
-    """Pull every source that is due; a failure backs that source off exponentially."""
+    """Pull every source that is due, each in a child process that writes what it pulled
+    (the resident daemon never loads a provider's code, HTTP or the keyring; ADR 0045); a
+    failure backs that source off exponentially."""
     names = due_sources(conn, now, backoff, rng)
-    if not names:
+    if not names or not module_exists(SYNC_MODULE):
         return []
-    sync = optional_module(SYNC_MODULE)
-    if sync is None:
-        return []
+    from oo.connectors import child  # light: the standard library and oO's own types
+
     pulled = []
     for name in names:
         try:
-            result = sync.sync(conn, name, now=now)
-            error = None if result.ok else result.error
-        except sqlite3.Error as exc:  # the store's failure, in SQLite's words, not the source's
-            error = sync.store_error(name, exc)
-        except OOError as exc:
-            error = str(exc)
-        except Exception as exc:  # a bug: its type only, the message may quote content
-            error = f"unexpected {type(exc).__name__}"
-        if error is not None and error.startswith(sync.STORE_FAILED):
+            synced = child.sync_source(name, now)
+            error = synced.error
+        except OOError as exc:  # the child died or overran its time: nothing was written
+            synced, error = child.Synced(str(exc)), str(exc)
+        if error is not None and synced.store_failed:
             log.warning("%s", error)
             continue
         if error is not None:

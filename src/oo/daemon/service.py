@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from oo import paths
+from oo.children import die_with_parent
 from oo.clock import iso
 from oo.daemon import jobs, status
 from oo.daemon.lock import DaemonLock
@@ -82,19 +83,6 @@ def _scheduler_reads(clock: Clock) -> None:
             return cls.fromtimestamp(moment.timestamp(), tz)
 
     base.datetime = SchedulerTime
-
-
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
-    """On Linux, a child (candidate refresh, LLM generation) is killed when the daemon dies,
-    even by `kill -9`, so no generator outlives it."""
-    if sys.platform != "linux":
-        return
-    import ctypes
-    import signal
-
-    pr_set_pdeathsig = 1
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
 class Daemon:
@@ -267,7 +255,7 @@ class Daemon:
             *args,
             env=env,
             stdin=asyncio.subprocess.DEVNULL,
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
         )
         self._children.add(proc)
         try:
