@@ -63,8 +63,6 @@ def _size_error(size: int) -> ConnectorError:
 
 
 def _fetch(client: Any, state: State) -> bytes:
-    from oo.connectors.http import check, send
-
     secret = state.secret
     if "path" in secret:
         path = Path(str(secret["path"]))
@@ -82,6 +80,8 @@ def _fetch(client: Any, state: State) -> bytes:
     url = secret.get("url")
     if not isinstance(url, str):
         raise ReconnectNeeded("reconnect needed: no calendar is saved; run `oo connect calendar`")
+    from oo.connectors.http import check, send
+
     # Streamed, and cut off past MAX_BYTES: a subscription is someone else's content.
     response = send(client, "GET", url, what=WHAT, stream=True)
     try:

@@ -24,7 +24,7 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -202,7 +202,7 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
                 items = connector.pull_here(http, state).items
         except ConnectorError as exc:
             return {"error": str(exc), "kind": type(exc).__name__}
-        return {"items": [asdict(item) for item in items]}
+        return {"items": [vars(item) for item in items]}  # its fields; json makes lists of tuples
     from oo.connectors.sync import commit, fail
     from oo.store.db import open_store
 

@@ -139,8 +139,26 @@ def client_kwargs(recorder: Recorder) -> dict[str, Any]:
     }
 
 
+class _FirstUse(httpx2.BaseTransport):
+    """httpx2's default transport, made at the first request. Making it loads HTTP core and
+    the system's CA certificates (a fifth of a second), which a calendar file, and a connect
+    whose pull runs in a child, never use."""
+
+    def __init__(self) -> None:
+        self._transport: httpx2.HTTPTransport | None = None
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        if self._transport is None:
+            self._transport = httpx2.HTTPTransport(trust_env=False)  # as the client would
+        return self._transport.handle_request(request)
+
+    def close(self) -> None:
+        if self._transport is not None:
+            self._transport.close()
+
+
 def client(recorder: Recorder) -> httpx2.Client:
-    return httpx2.Client(**client_kwargs(recorder))
+    return httpx2.Client(**client_kwargs(recorder), transport=_FirstUse())
 
 
 def _retry_after(response: httpx2.Response) -> float | None:
