@@ -19,16 +19,18 @@ gives back every line, so the library decides as it would on the whole text.
 
 The lines kept are `Line`s: content lines that split a plain `NAME:VALUE` line (no
 parameters, quotes or backslashes) without the library's character-by-character loop,
-into the same name, parameters and value.
+into the same name, parameters and value. They are parsed by icalendar's own calendar
+parser, with its value types looked up once per property name.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 from icalendar.parser.content_line import NEWLINE, UFOLD, Contentline
+from icalendar.parser.ical.calendar import CalendarIcalParser
 from icalendar.parser.parameter import Parameters
 from icalendar.parser_tools import to_unicode
 
@@ -187,12 +189,32 @@ def _unfold(data: bytes | str) -> list[str]:
     return [line for line in NEWLINE.split(UFOLD.sub("", to_unicode(data))) if line]
 
 
-def parse(data: bytes | str, low: datetime, high: datetime) -> Any:
-    """The calendar parsed from the lines that can matter between low and high. (icalendar's
-    parser takes a list of content lines as well as text.)"""
-    import icalendar
+class _Parser(CalendarIcalParser):
+    """icalendar's calendar parser, which looks up a value type twice for each property:
+    here once for each property name and VALUE parameter."""
 
-    return icalendar.Calendar.from_ical(cast(Any, window_lines(data, low, high)))
+    def __init__(self, lines: list[Contentline]) -> None:
+        from icalendar import Calendar
+
+        # What Calendar.from_ical gives its parser.
+        super().__init__(lines, Calendar._get_component_factory(), Calendar.types_factory)
+        self._types: dict[tuple[str, str | None], Any] = {}
+
+    def get_factory_for_property(self, name: str, params: Any) -> Any:
+        key = (name, params.value if params else None)
+        found = self._types.get(key)
+        if found is None:
+            found = self._types[key] = super().get_factory_for_property(name, params)
+        return found
+
+
+def parse(data: bytes | str, low: datetime, high: datetime) -> Any:
+    """The calendar parsed from the lines that can matter between low and high, as
+    `icalendar.Calendar.from_ical` parses one calendar."""
+    components = _Parser(window_lines(data, low, high)).parse()
+    if len(components) != 1:
+        raise ValueError(f"{len(components)} components where one calendar is required")
+    return components[0]
 
 
 def window_lines(data: bytes | str, low: datetime, high: datetime) -> list[Contentline]:
