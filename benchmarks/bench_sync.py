@@ -232,9 +232,7 @@ def _daemon_rss_after_pull(oo: str, env: dict[str, str], home: Path) -> tuple[fl
     def pulls() -> int:
         with sqlite3.connect(db) as c:
             return int(
-                c.execute("SELECT COUNT(*) FROM events WHERE type LIKE '%SourceSynced'").fetchone()[
-                    0
-                ]
+                c.execute("SELECT COUNT(*) FROM events WHERE type = 'source_synced'").fetchone()[0]
             )
 
     before = pulls()
@@ -245,7 +243,7 @@ def _daemon_rss_after_pull(oo: str, env: dict[str, str], home: Path) -> tuple[fl
         deadline = time.monotonic() + 120
         while pulls() == before and time.monotonic() < deadline:
             time.sleep(0.2)
-        time.sleep(1.0)  # let the sync job write and settle
+        time.sleep(3.0)  # let the sync job and what follows it settle
         status = Path(f"/proc/{proc.pid}/status").read_text().splitlines()
         now = next(int(x.split()[1]) for x in status if x.startswith("VmRSS:")) / 1024
         peak = next(int(x.split()[1]) for x in status if x.startswith("VmHWM:")) / 1024
