@@ -38,7 +38,7 @@ __all__ = [
 POLICIES: dict[str, tuple[str, dict[str, float]]] = {
     "default": (
         "ridge regression forgetting slowly toward the prior, optimism bonus, inverse-gap draw",
-        {"bonus": 0.6, "gamma": 10000.0, "forget": 0.9995, "strength": 1.0, "floor": 0.005},
+        {"bonus": 0.6, "gamma": 10000.0, "forget": 0.9995, "strength": 2.0, "floor": 0.003},
     ),
     "greedy": (
         "the same model, greedy apart from the 1 % uniform floor",
@@ -97,6 +97,9 @@ def get_policy(
         frozen=bool(settings.get("frozen", 0.0)),
         intercept=intercept,
         mask=mask,
+        alarm=settings.get("alarm", 0.0),
+        drop=settings.get("drop", 0.2),
+        keep=settings.get("keep", 0.5),
     )
 
 
