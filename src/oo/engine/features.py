@@ -259,7 +259,7 @@ def tuning(policy: str) -> dict[str, float]:
 
     A sudden change of taste is faster than any fading: the default watches for tips it
     expected to work failing (a CUSUM of the log-likelihood ratio for "their chance fell to
-    DROP of the prediction", ALARM nats) and then keeps only KEEP of its evidence, falling
+    DROP times the prediction", ALARM nats) and then keeps only KEEP of its evidence, falling
     back toward the rules and relearning (see LinearBandit).
     """
     if policy in ("prior", "uniform"):
@@ -280,7 +280,7 @@ def tuning(policy: str) -> dict[str, float]:
 
 FORGET = 0.985
 ALARM = 2.5
-DROP = 0.2
+DROP = 0.1
 KEEP = 0.5
 PRECISION_TASTE = 3.0
 PRECISION_PATTERN = 12.0

@@ -98,7 +98,7 @@ def get_policy(
         intercept=intercept,
         mask=mask,
         alarm=settings.get("alarm", 0.0),
-        drop=settings.get("drop", 0.2),
+        drop=settings.get("drop", 0.1),
         keep=settings.get("keep", 0.5),
     )
 

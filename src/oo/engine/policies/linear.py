@@ -81,7 +81,7 @@ class LinearBandit:
         intercept: bool = False,
         mask: Array | None = None,
         alarm: float = 0.0,
-        drop: float = 0.2,
+        drop: float = 0.1,
         keep: float = 0.5,
     ) -> None:
         if context_dim < 1 or action_dim < 1:
@@ -236,7 +236,8 @@ class LinearBandit:
         if self._pending >= RESYNC or self._s > 1e6:
             self._resync()
         if self.alarm > 0:
-            self.surprise = max(0.0, self.surprise + disappointment(seen, predicted, self.drop))
+            step = disappointment(seen, predicted, self.drop)
+            self.surprise = max(0.0, self.surprise + step)
             if self.surprise > self.alarm:
                 self._fall_back()
 
@@ -378,7 +379,7 @@ class LinearBandit:
             mask=mask,
             # Blobs stored before the change detector load with it off.
             alarm=float(config.get("alarm", 0.0)),
-            drop=float(config.get("drop", 0.2)),
+            drop=float(config.get("drop", 0.1)),
             keep=float(config.get("keep", 0.5)),
         )
         try:
