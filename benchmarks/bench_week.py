@@ -73,7 +73,7 @@ def _sync(conn: object, day: int, now: datetime, done: set[str]) -> None:
 
 
 def _tied(row: Any, now: datetime, library_by_id: Mapping[str, object]) -> bool:
-    from oo.engine import candidates, context
+    from oo.engine import candidates, parts
 
     source = row["source"]
     if source in ("moment", "habit", "todoist"):
@@ -81,7 +81,7 @@ def _tied(row: Any, now: datetime, library_by_id: Mapping[str, object]) -> bool:
     tip = library_by_id.get(row["library_id"])
     if tip is None:
         return False
-    part = context.part_of_day(now)
+    part = parts.part_of_day(now)
     if "mealtime" in tip.tags:  # type: ignore[attr-defined]
         return candidates._mealtime(now)
     if "before-meeting" in tip.tags:  # type: ignore[attr-defined]

@@ -10,10 +10,12 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
+
+from oo.engine import catchup
 
 # Fixtures for real keyrings, loopback providers and daemons, shared by every test module.
 pytest_plugins = ("tests.connectors_support", "tests.daemon_support")
@@ -99,7 +101,7 @@ def run_oo(
 ) -> subprocess.CompletedProcess[str]:
     """Run the installed `oo` command the way a person does; stdin is not a terminal."""
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run(
+    result = subprocess.run(
         [OO, *args],
         input=input if input is not None else "",
         capture_output=True,
@@ -108,6 +110,16 @@ def run_oo(
         timeout=timeout,
         check=False,
     )
+    settle(full_env)
+    return result
+
+
+def settle(env: Mapping[str, str] | None = None) -> None:
+    """Wait for what a command left running in the background (after `oo done`: learning
+    and the next standby, oo.engine.catchup), so the next step sees a settled store."""
+    home = (env or os.environ).get("OO_HOME")
+    if home:
+        assert catchup.wait(120, home=Path(home)), "the background catch-up did not finish"
 
 
 RunOo = Callable[..., "subprocess.CompletedProcess[str]"]

@@ -107,7 +107,7 @@ def test_the_tip_printed_after_a_reaction_is_shown_then(oo_home: Path) -> None:
     tip_json(later)  # it expired at 11:00: shown and unanswered, so ignored, once
     rows = db_rows(oo_home, f"SELECT status FROM tips WHERE id = '{printed['id']}'")
     assert rows == [("ignored",)]
-    rewarded = db_rows(oo_home, f"SELECT reward FROM decisions WHERE tip_id = '{printed['id']}'")
+    rewarded = db_rows(oo_home, f"SELECT reward FROM rewards WHERE tip_id = '{printed['id']}'")
     assert rewarded == [(0.1,)]
 
 

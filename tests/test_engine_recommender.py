@@ -35,10 +35,17 @@ def test_every_decision_is_logged_with_what_replays_it(conn: sqlite3.Connection)
         probs[log["chosen"]] == pytest.approx(log["propensity"]) == pytest.approx(tip["propensity"])
     )
     assert "greedy" in json.loads(log["shadows"])
-    decided = [e for e in events.read(conn, type="tip_decided")][-1].body()
-    assert list(decided.scores) == pytest.approx(scores)
+    decided = next(
+        e.body() for e in events.read(conn, type="tip_decided") if e.body().tip_id == tip["id"]
+    )
     assert decided.chosen_index == log["chosen"]
-    assert len(decided.candidates) == len(actions)
+    assert decided.candidate_count == len(actions)
+    assert decided.propensity == pytest.approx(log["propensity"])
+    assert list(decided.context) == pytest.approx(json.loads(log["context"]))
+    # One copy of the decision log: the event does not repeat the row's kilobytes.
+    assert not decided.candidates and not decided.scores and not decided.probabilities
+    reward = conn.execute("SELECT reward, settled_at FROM rewards WHERE tip_id = ?", (tip["id"],))
+    assert tuple(reward.fetchone()) == (None, None)  # not learned until it is reacted to
     assert min(probs) >= 0.01 / len(probs) - 1e-12
 
 

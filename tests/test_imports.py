@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from oo.heavy import HEAVY, heavy_loaded
-from tests.conftest import OO, run_oo
+from tests.conftest import OO, run_oo, settle
 
 
 def imported_by(*args: str) -> set[str]:
@@ -47,11 +47,28 @@ def test_version_imports_nothing_heavy(oo_home: Path) -> None:
     assert "oo.engine.recommender" not in modules
 
 
-def test_plain_reactions_skip_typer_and_never_load_scikit_learn(oo_home: Path) -> None:
+@pytest.mark.parametrize("argv", [["done"], ["useful", "--json"], ["later", "2h"], ["dismiss"]])
+def test_plain_reactions_show_the_standby_without_the_engine(
+    oo_home: Path, argv: list[str]
+) -> None:
+    assert run_oo("tip").returncode == 0  # the tip and its standby
+    modules = imported_by(*argv)
+    settle()
+    assert "oo.engine.current" in modules  # the reaction really ran
+    assert "oo.engine.recommender" not in modules  # learning follows in the background
+    # A reaction is logged (protobuf); nothing else heavy, not even numpy.
+    assert heavy_loaded(modules, allowed={"google.protobuf"}) == set()
+
+
+def test_a_reaction_without_a_standby_asks_the_engine_and_never_loads_scikit_learn(
+    oo_home: Path,
+) -> None:
     assert run_oo("tip").returncode == 0
+    assert run_oo("mood", "2").returncode == 0  # a new signal drops the standby
     modules = imported_by("done")
-    assert "oo.engine.recommender" in modules  # the reaction really ran
-    # A reaction is logged (protobuf) and teaches the policy (numpy); nothing else heavy.
+    settle()
+    assert "oo.engine.recommender" in modules
+    # It is logged (protobuf) and teaches the policy (numpy); nothing else heavy.
     assert heavy_loaded(modules, allowed={"google.protobuf", "numpy"}) == set()
 
 

@@ -52,7 +52,8 @@ def test_why_adds_up_and_names_the_best_other_candidate(conn: sqlite3.Connection
         )
         assert tip is not None
     text = why.render(why.explain(conn, tip["id"]))
-    assert "after learning from 6 reactions." in text
+    # The tip shown after the sixth reaction was drawn in advance, after the fifth.
+    assert "after learning from 5 reactions." in text
     assert "expected reward" in text
 
 
@@ -86,7 +87,8 @@ def test_a_tip_drawn_to_learn_says_so(conn: sqlite3.Connection) -> None:
 
 def test_one_reaction_is_singular(oo: Run) -> None:
     assert oo("tip").returncode == 0
-    assert oo("done").returncode == 0
+    assert oo("done").returncode == 0  # shows the standby, drawn before any reaction
+    assert oo("done").returncode == 0  # shows the standby drawn after learning from one
     shown = oo("why")
     assert shown.returncode == 0, shown.stderr
     assert "after learning from 1 reaction." in shown.stdout
@@ -102,22 +104,24 @@ def _thin_log(conn: sqlite3.Connection, n: int) -> None:
         _, tip = recommender.react(
             conn, tip["id"], "useful", now=NOW + timedelta(minutes=step), rng=random.Random(step)
         )
-    ids = [r[0] for r in conn.execute("SELECT tip_id FROM decisions WHERE reward IS NOT NULL")]
+    ids = [r[0] for r in conn.execute("SELECT tip_id FROM rewards WHERE reward IS NOT NULL")]
     assert len(ids) == n
     for i, tip_id in enumerate(ids):
         rare = i in (3, 40)
         shadows = {"greedy": {"version": "2", "probabilities": [0.0, 1.0], "scores": [0.2, 0.6]}}
         conn.execute(
             "UPDATE decisions SET chosen = ?, propensity = ?, scores = '[0.5, 0.1]',"
-            " probabilities = ?, shadows = ?, reward = ? WHERE tip_id = ?",
+            " probabilities = ?, shadows = ? WHERE tip_id = ?",
             (
                 1 if rare else 0,
                 0.005 if rare else 0.995,
                 json.dumps([0.995, 0.005]),
                 json.dumps(shadows),
-                1.0 if rare else 0.3,
                 tip_id,
             ),
+        )
+        conn.execute(
+            "UPDATE rewards SET reward = ? WHERE tip_id = ?", (1.0 if rare else 0.3, tip_id)
         )
     conn.commit()
 

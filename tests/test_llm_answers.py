@@ -14,7 +14,7 @@ import pytest
 
 from oo import clock, config
 from oo.daemon import jobs
-from oo.engine import candidates, context
+from oo.engine import candidates, context, parts
 from oo.llm import run as runner
 from oo.store import events
 from tests.servers.llm import LLMServer
@@ -134,7 +134,7 @@ def test_llm_test_shows_the_tips_with_their_signal_and_deadline(
     tested = oo("llm", "test")
     assert tested.returncode == 0, tested.stderr
     assert "Tips: 2 kept of 2; dropped: none" in tested.stdout
-    assert f"[advice/rest, time:{context.part_of_day(clock.now())}, until " in tested.stdout
+    assert f"[advice/rest, time:{parts.part_of_day(clock.now())}, until " in tested.stdout
     assert tips(conn) == []  # a test run stores nothing
     data = json.loads(oo("llm", "test", "--json").stdout)
-    assert {t["signal"] for t in data["tips"]} == {f"time:{context.part_of_day(clock.now())}"}
+    assert {t["signal"] for t in data["tips"]} == {f"time:{parts.part_of_day(clock.now())}"}

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from oo import clock, config
-from oo.engine import context
+from oo.engine import parts
 from oo.llm import generate
 from oo.store import events
 from tests.servers.llm import LLMServer
@@ -72,7 +72,7 @@ def test_provenance_outlives_the_candidates(
         "model": MODEL,
         "run_id": run_id,
         "prompt_version": "2",
-        "signal": f"time:{context.part_of_day(clock.now())}",
+        "signal": f"time:{parts.part_of_day(clock.now())}",
     }
     why = json.loads(oo("why", "--tip", tip_id, "--json").stdout)
     assert why["provenance"] == expected

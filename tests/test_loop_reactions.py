@@ -7,7 +7,7 @@ import sqlite3
 
 from oo.cli import fast
 from oo.daemon import notify
-from oo.engine import rewards
+from oo.engine import current, rewards
 from oo.engine.tips import BY_STATUS, REACTIONS, TABLE
 from oo.events.v1 import tips_pb2
 from oo.llm import context as llm_context
@@ -21,7 +21,7 @@ def test_the_database_check_constraint_lists_every_stored_status(
     match = re.search(r"status IN\s*\(([^)]*)\)", sql)
     assert match is not None
     allowed = set(re.findall(r"'([a-z]+)'", match.group(1)))
-    assert allowed == {"current"} | {r.status for r in TABLE}
+    assert allowed == {"current", current.STANDBY} | {r.status for r in TABLE}
 
 
 def test_the_proto_enum_has_one_value_per_reaction() -> None:

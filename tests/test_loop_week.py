@@ -156,7 +156,7 @@ def test_a_week_of_the_tip_loop(oo_home: Path) -> None:
             assert 8 <= when.hour < 21, (when, tip["text"])
     # An expired shown tip counted as ignored exactly once.
     ignored = person.rows(
-        "SELECT tip_id, COUNT(*) AS n FROM decisions d JOIN tips t ON t.id = d.tip_id"
-        " WHERE t.status = 'ignored' AND d.reward IS NOT NULL GROUP BY tip_id"
+        "SELECT tip_id, COUNT(*) AS n FROM rewards r JOIN tips t ON t.id = r.tip_id"
+        " WHERE t.status = 'ignored' AND r.reward IS NOT NULL GROUP BY tip_id"
     )
     assert all(row["n"] == 1 for row in ignored)

@@ -192,3 +192,45 @@ def test_forget_removes_the_copies_taken_before_migrations(oo_home: Path) -> Non
     assert result.returncode == 0, result.stderr
     assert not (oo_home / "backups").exists()
     assert all(b"a private note" not in p.read_bytes() for p in oo_home.rglob("*") if p.is_file())
+
+
+def test_the_standby_migration_keeps_the_decision_log_and_moves_each_reward(
+    oo_home: Path,
+) -> None:
+    """m008 widens tips.status in place: a copy of the table would cascade-delete every
+    decision. Rewards move to their own rows; a current tip's stays to be learned."""
+    from sqlite_utils import Database
+
+    names = [m.name for m in migrations.migrations._migrations]
+    conn = db.connect(paths.db_path(), create=True)
+    migrations.migrations.apply(Database(conn), stop_before="m008_standby")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    for tip_id, status, reward in [
+        ("a", "done", 1.0),
+        ("b", "ignored", None),
+        ("c", "current", None),
+    ]:
+        conn.execute(
+            "INSERT INTO tips (id, text, kind, category, source, decided_at, expires_at, status,"
+            " policy, propensity) VALUES (?, 'x', 'advice', 'rest', 'library', 't0', 't9', ?,"
+            " 'default/2', 0.5)",
+            (tip_id, status),
+        )
+        conn.execute(
+            "INSERT INTO decisions (tip_id, time, policy, policy_version, context, candidates,"
+            " actions, chosen, propensity, scores, probabilities, reward, rewarded_at)"
+            " VALUES (?, 't0', 'default', '2', '[1]', '[]', '[[1]]', 0, 0.5, '[0.5]', '[1.0]',"
+            " ?, ?)",
+            (tip_id, reward, "t1" if reward is not None else None),
+        )
+    conn.close()
+
+    upgraded = db.open_store()
+    assert [r[0] for r in upgraded.execute("SELECT name FROM _sqlite_migrations")] == names
+    assert upgraded.execute("SELECT COUNT(*) FROM decisions").fetchone()[0] == 3
+    moved = upgraded.execute("SELECT tip_id, reward, settled_at FROM rewards ORDER BY tip_id")
+    assert [tuple(r) for r in moved] == [("a", 1.0, "t1"), ("b", None, "t0"), ("c", None, None)]
+    upgraded.execute("UPDATE tips SET status = 'standby' WHERE id = 'b'")  # now allowed
+    assert upgraded.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert dump_schema(upgraded) == EXPECTED_SCHEMA.read_text()
+    upgraded.close()

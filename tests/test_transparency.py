@@ -33,11 +33,12 @@ def test_events_show_what_a_sequence_of_commands_did_in_order(oo_home: Path) -> 
         "mood_recorded",
         "habit_added",
         "habit_removed",
-        "tip_decided",
-        "reaction_recorded",
-        "tip_decided",
+        "tip_decided",  # the tip
+        "tip_decided",  # the standby, drawn in advance
+        "reaction_recorded",  # `oo done` shows the standby
+        "tip_decided",  # and the next standby is drawn in the background
     ]
-    assert event_types("--type", "tip_decided") == ["tip_decided", "tip_decided"]
+    assert event_types("--type", "tip_decided") == ["tip_decided"] * 3
     assert event_types("-n", "2") == ["reaction_recorded", "tip_decided"]
     text = run_oo("events").stdout
     assert "mood_recorded" in text and "score=4 note=fine" in text

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
-from typing import Any
 
 from oo import clock
 from oo.engine.tips import tip_dict
 from oo.store.db import open_store
+
+TYPE_CHECKING = False  # typing itself costs ms on `oo done`
+if TYPE_CHECKING:
+    from typing import Any
 
 NOTHING_TO_SUGGEST = "Nothing to suggest right now. Add a habit with `oo habit add NAME`."
 

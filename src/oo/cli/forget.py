@@ -28,6 +28,7 @@ def forget(
         typer.confirm(f"Delete everything oO holds in {paths.home()}?", abort=True)
     from oo.connectors.sync import forget_everything
 
+    _wait_for_background()
     with common.store() as conn:
         result = forget_everything(conn, now=common.now(), adopt=_llm_key())
     for gone in result.disconnected:
@@ -54,6 +55,15 @@ def forget(
         print(f"Deleted {total} records. oO now holds nothing about you.")
 
 
+def _wait_for_background() -> None:
+    """Let a catch-up still learning from the last reaction finish first, so nothing it
+    writes lands after the deletion (it then finds nothing to do)."""
+    from oo.engine import catchup
+
+    if not catchup.wait(60):
+        raise OOError("oO is still busy in the background; try `oo forget` again", 1)
+
+
 def _llm_key() -> tuple[tuple[str, str], ...]:
     """The configured LLM provider's key entry, so a key from before install ids goes too."""
     try:
@@ -78,6 +88,7 @@ def _forget_source(source: str, yes: bool) -> None:
                 2,
             )
         typer.confirm(f"Disconnect {source} and delete everything oO holds from it?", abort=True)
+    _wait_for_background()
     with common.store() as conn:
         result = disconnect(conn, source, now=common.now(), forget=True)
     total = sum(result.counts.values())

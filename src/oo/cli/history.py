@@ -22,7 +22,9 @@ def history(
         raise OOError(f"--limit takes a whole number from 1 to {MAX_LIMIT}", 2)
     with common.store() as conn:
         rows = conn.execute(
-            f"SELECT {TIP_COLUMNS} FROM tips ORDER BY decided_at DESC, id DESC LIMIT ?", (limit,)
+            f"SELECT {TIP_COLUMNS} FROM tips WHERE status != 'standby'"  # not yet a tip
+            " ORDER BY decided_at DESC, id DESC LIMIT ?",
+            (limit,),
         ).fetchall()
     for row in rows:
         if json:

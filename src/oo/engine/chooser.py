@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from oo.clock import iso, parse_iso
 from oo.engine import candidates as candidate_sources
 from oo.engine import context as context_mod
+from oo.engine import parts
 from oo.engine.features import (
     ACTION_FEATURES,
     CONTEXT_FEATURES,
@@ -23,11 +25,12 @@ from oo.engine.features import (
     action_vector,
     context_vector,
 )
+from oo.engine.parts import PARTS
 
-part_of_day = context_mod.part_of_day
+part_of_day = parts.part_of_day
 TOP_TERMS = 6
 
-_BOUNDARIES = context_mod.PARTS
+_BOUNDARIES = PARTS
 
 
 def next_boundary(moment: datetime) -> datetime:
@@ -148,7 +151,6 @@ def _wilson(positive: int, n: int, z: float) -> tuple[float, float]:
 def favoured(conn: sqlite3.Connection, now: datetime) -> set[str]:
     """Categories the person's reactions favour with confidence: the share of done or
     useful reactions is above every other category's together (Wilson bounds, 95 %)."""
-    from oo.clock import iso
 
     counts: dict[str, list[int]] = {}
     for row in conn.execute(
@@ -171,9 +173,15 @@ def favoured(conn: sqlite3.Connection, now: datetime) -> set[str]:
     return found
 
 
-def variety_offsets(conn: sqlite3.Connection, now: datetime, cands: list[Candidate]) -> list[float]:
-    """A score offset per candidate (0 or negative) for variety; see VARIETY_SHARE."""
-    from oo.clock import iso
+def variety_offsets(
+    conn: sqlite3.Connection,
+    now: datetime,
+    cands: list[Candidate],
+    also_shown: sqlite3.Row | None = None,
+) -> list[float]:
+    """A score offset per candidate (0 or negative) for variety; see VARIETY_SHARE.
+
+    `also_shown`: a tip to count as shown now (the current tip, when drawing the standby)."""
 
     day_start = now.astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
     day: dict[str, int] = {}
@@ -187,6 +195,10 @@ def variety_offsets(conn: sqlite3.Connection, now: datetime, cands: list[Candida
         if row["shown_at"] >= iso(day_start):
             day[row["category"]] = day.get(row["category"], 0) + 1
         texts.add(row["text"])
+    if also_shown is not None:
+        week[also_shown["category"]] = week.get(also_shown["category"], 0) + 1
+        day[also_shown["category"]] = day.get(also_shown["category"], 0) + 1
+        texts.add(also_shown["text"])
     liked = favoured(conn, now) if week else set()
     offsets = []
     for cand in cands:
@@ -210,10 +222,16 @@ def decide(
     now: datetime,
     rng: random.Random,
     policies: Loaded | None = None,
+    *,
+    after: sqlite3.Row | None = None,
 ) -> Choice | None:
     """Choose a tip; None when there is nothing to suggest. Call inside a transaction.
 
-    `policies` are those `learn` just updated, so they are not loaded twice.
+    `policies` are those `learn_pending` just updated, so they are not loaded twice.
+    `after`: draw the standby, the tip to show after this current one. It leaves out the
+    current tip and what a reaction to it settles (the same library tip, task, habit or
+    moment), and tips due back from `later` (those come back through a fresh decision), and
+    counts the current tip as shown for variety.
     """
     import numpy as np  # heavy: only when a decision is made
 
@@ -221,6 +239,8 @@ def decide(
 
     ctx: Context = context_mod.gather(conn, now)
     found = candidate_sources.gather(conn, now, ctx, rng)
+    if after is not None:
+        found = [cand for cand in found if not _settled_with(cand, after)]
     c = context_vector(ctx)
     rows = [(cand, action_vector(cand, ctx)) for cand in found]
     # Non-finite features are rejected at the boundary: that candidate is left out.
@@ -233,7 +253,7 @@ def decide(
     if policies is None:
         policies = state.load(conn, now=now, seed=rng.getrandbits(63))
     _, active = policies[0]
-    offsets = np.array(variety_offsets(conn, now, cands))
+    offsets = np.array(variety_offsets(conn, now, cands, also_shown=after))
     decision = active.choose(context, actions, offsets=offsets)
     shadows: dict[str, dict[str, Any]] = {}
     for _, shadow in policies[1:]:
@@ -260,6 +280,14 @@ def decide(
         shadows=shadows,
         why=why,
     )
+
+
+def _settled_with(cand: Candidate, tip: sqlite3.Row) -> bool:
+    if cand.returning is not None or cand.text == tip["text"]:
+        return True
+    if cand.library_id is not None and cand.library_id == tip["library_id"]:
+        return True
+    return cand.source_ref is not None and cand.source_ref == tip["source_ref"]
 
 
 def _why(
@@ -304,47 +332,55 @@ def _why(
     return why
 
 
-def learn(
-    conn: sqlite3.Connection, tip_id: str, reward: float, *, now: datetime, seed: int | None = None
+def learn_pending(
+    conn: sqlite3.Connection, now: datetime, *, seed: int | None = None
 ) -> Loaded | None:
-    """Update the active and shadow policies with the reward for a logged decision.
+    """Learn every reward not yet learned, oldest reaction first, and settle its decision.
 
-    Returns the updated policies, or None when the tip has no logged decision (chosen
-    before the decision log) or was already rewarded. Call inside a transaction.
+    A decision is settled once its tip has a final status: its reward is learned, or it is
+    marked as teaching nothing (a tip that expired without being shown). Returns the updated
+    policies, or None when nothing was learned. Call inside a transaction.
     """
     import json
 
     import numpy as np  # heavy: only when learning
 
-    from oo.clock import iso, parse_iso
     from oo.engine import rewards, state
 
-    row = conn.execute(
-        "SELECT context, actions, chosen, reward FROM decisions WHERE tip_id = ?", (tip_id,)
-    ).fetchone()
-    if row is None or row["reward"] is not None:
-        return None
-    tip = conn.execute(
-        "SELECT status, reacted_at, later_until FROM tips WHERE id = ?", (tip_id,)
-    ).fetchone()
-    if tip is not None and tip["status"] == "later" and tip["later_until"] and tip["reacted_at"]:
-        # `later` teaches by the time asked for: soon is nearly a yes, days ahead nearly a no.
-        ahead = parse_iso(tip["later_until"]) - parse_iso(tip["reacted_at"])
-        reward = rewards.reward("later", later_minutes=ahead.total_seconds() / 60) or reward
-    policies = state.load(conn, now=now, seed=seed)
-    try:
-        context = np.array(json.loads(row["context"]), dtype=np.float64)
-        actions = np.array(json.loads(row["actions"]), dtype=np.float64)
-    except (ValueError, TypeError):  # a damaged log row teaches nothing
-        context = actions = np.zeros(0)
-    for _, policy in policies:
-        try:
-            policy.update(context, actions, int(row["chosen"]), reward)
-        except ValueError:  # a log row this policy cannot read (features changed)
-            continue
+    rows = conn.execute(
+        "SELECT d.tip_id, d.context, d.actions, d.chosen, t.status, t.shown_at,"
+        " t.reacted_at, t.later_until FROM rewards r"
+        " JOIN decisions d ON d.tip_id = r.tip_id JOIN tips t ON t.id = r.tip_id"
+        " WHERE r.settled_at IS NULL AND t.status NOT IN ('current', 'standby')"
+        " ORDER BY t.reacted_at, d.tip_id"
+    ).fetchall()
+    policies: Loaded | None = None
+    for row in rows:
+        later_minutes = None
+        if row["status"] == "later" and row["later_until"] and row["reacted_at"]:
+            # `later` teaches by the time asked for: soon is nearly a yes, days ahead a no.
+            ahead = parse_iso(row["later_until"]) - parse_iso(row["reacted_at"])
+            later_minutes = ahead.total_seconds() / 60
+        reward = rewards.reward(
+            row["status"], shown=row["shown_at"] is not None, later_minutes=later_minutes
+        )
+        if reward is not None:
+            if policies is None:
+                policies = state.load(conn, now=now, seed=seed)
+            try:
+                context = np.array(json.loads(row["context"]), dtype=np.float64)
+                actions = np.array(json.loads(row["actions"]), dtype=np.float64)
+            except (ValueError, TypeError):  # a damaged log row teaches nothing
+                context = actions = np.zeros(0)
+            for _, policy in policies:
+                try:
+                    policy.update(context, actions, int(row["chosen"]), reward)
+                except ValueError:  # a log row this policy cannot read (features changed)
+                    continue
+        conn.execute(
+            "UPDATE rewards SET reward = ?, settled_at = ? WHERE tip_id = ?",
+            (reward, iso(now), row["tip_id"]),
+        )
+    for _, policy in policies or []:
         state.save(conn, policy, now=now)
-    conn.execute(
-        "UPDATE decisions SET reward = ?, rewarded_at = ? WHERE tip_id = ?",
-        (reward, iso(now), tip_id),
-    )
     return policies

@@ -12,23 +12,13 @@ from datetime import datetime, timedelta
 
 from oo.clock import iso, parse_iso
 from oo.engine.features import Context
+from oo.engine.parts import part_of_day
 from oo.store import signals
 
 MOOD_WINDOW = timedelta(hours=12)
 MOOD_TREND_WINDOW = timedelta(days=3)
 HABIT_HALF_LIFE_DAYS = 7.0
 HABIT_WINDOW = timedelta(days=28)
-# Part of the day by local hour: (first hour, name); night wraps past midnight.
-PARTS = ((5, "morning"), (11, "midday"), (14, "afternoon"), (18, "evening"), (22, "night"))
-
-
-def part_of_day(moment: datetime) -> str:
-    hour = moment.astimezone().hour
-    part = "night"
-    for start, name in PARTS:
-        if hour >= start:
-            part = name
-    return part
 
 
 def _minutes(now: datetime, then: str | None) -> float | None:

@@ -21,8 +21,8 @@ import sqlite3
 from datetime import datetime, timedelta
 
 from oo.clock import iso, parse_iso
-from oo.engine import context as context_mod
 from oo.engine.features import Candidate, Context
+from oo.engine.parts import PARTS, part_of_day
 
 MAX_TEXT = 100
 FREE_BLOCK_MIN = 20  # minutes: less is not a block worth naming
@@ -37,22 +37,22 @@ _TASK = re.compile(r"^Finish “(.+)”: (.+)\.$")
 def part_ends(now: datetime) -> datetime:
     """The local time at which the current part of the day ends."""
     local = now.astimezone()
-    for start, _ in context_mod.PARTS:
+    for start, _ in PARTS:
         edge = local.replace(hour=start, minute=0, second=0, microsecond=0)
         if edge > local:
             return edge
     tomorrow = local + timedelta(days=1)
-    first = context_mod.PARTS[0][0]
+    first = PARTS[0][0]
     return tomorrow.replace(hour=first, minute=0, second=0, microsecond=0)
 
 
 def part_starts(now: datetime) -> datetime:
     """The local time at which the current part of the day began."""
     local = now.astimezone()
-    starts = [start for start, _ in context_mod.PARTS if start <= local.hour]
+    starts = [start for start, _ in PARTS if start <= local.hour]
     if starts:
         return local.replace(hour=starts[-1], minute=0, second=0, microsecond=0)
-    last = context_mod.PARTS[-1][0]  # before the first part: the night began yesterday
+    last = PARTS[-1][0]  # before the first part: the night began yesterday
     return (local - timedelta(days=1)).replace(hour=last, minute=0, second=0, microsecond=0)
 
 
@@ -67,7 +67,7 @@ def _left(now: datetime) -> str:
 
 def habit_text(name: str, now: datetime) -> str:
     """A habit nudge tied to the part of the day that is left."""
-    part = context_mod.part_of_day(now)
+    part = part_of_day(now)
     tail = f" is still open, with {_left(now)} of the {part} left."
     room = MAX_TEXT - len(tail) - 2
     short = name if len(name) <= room else name[: room - 1].rstrip() + "…"
@@ -252,7 +252,7 @@ def low_mood_evening(conn: sqlite3.Connection, now: datetime, ctx: Context) -> l
 
 def late_night(conn: sqlite3.Connection, now: datetime, ctx: Context) -> list[Candidate]:
     local = now.astimezone()
-    if not (local.hour >= LATE_NIGHT_HOUR or local.hour < context_mod.PARTS[0][0]):
+    if not (local.hour >= LATE_NIGHT_HOUR or local.hour < PARTS[0][0]):
         return []
     when = "past midnight" if local.hour < LATE_NIGHT_HOUR else "past eleven"
     return [

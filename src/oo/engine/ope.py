@@ -112,8 +112,9 @@ def _estimate(
 def evaluate(conn: sqlite3.Connection) -> list[Estimate]:
     """Estimates for the incumbent (on-policy), each shadow, and uniform random."""
     rows = conn.execute(
-        "SELECT policy, chosen, propensity, scores, probabilities, shadows, reward"
-        " FROM decisions WHERE reward IS NOT NULL ORDER BY time"
+        "SELECT d.policy, d.chosen, d.propensity, d.scores, d.probabilities, d.shadows,"
+        " r.reward FROM decisions d JOIN rewards r ON r.tip_id = d.tip_id"
+        " WHERE r.reward IS NOT NULL ORDER BY d.time"
     ).fetchall()
     if not rows:
         return []

@@ -1,7 +1,11 @@
 """The recommender contract: `recommend(conn, now) -> tip` and `react(conn, tip_id, ...)`.
 
 The current tip is precomputed and stored, so `oo tip` only reads it. It stays the same
-until it is reacted to or expires; then the next one is chosen and stored at once.
+until it is reacted to or expires. Beside it waits the standby, the next tip drawn in
+advance (`oo.engine.current`): after a reaction it becomes current if it is still good,
+else the next tip is chosen fresh; either way the rewards not yet learned are learned and
+a new standby is drawn. `oo done` does the first half without the engine and leaves the
+rest to `catch_up`, in a background process.
 """
 
 from __future__ import annotations
@@ -12,55 +16,13 @@ import sqlite3
 from datetime import datetime
 
 from oo.clock import iso, parse_iso
-from oo.engine import chooser, rewards
+from oo.engine import chooser, current
 from oo.engine.features import Candidate
-from oo.engine.tips import BY_STATUS, REACTIONS, TIP_COLUMNS
+from oo.engine.tips import REACTIONS
 from oo.errors import OOError
 from oo.events.v1 import tips_pb2
 from oo.store import events, signals
 from oo.store.db import transaction
-
-
-def _current(conn: sqlite3.Connection) -> sqlite3.Row | None:
-    row: sqlite3.Row | None = conn.execute(
-        f"SELECT {TIP_COLUMNS} FROM tips WHERE status = 'current'"
-    ).fetchone()
-    return row
-
-
-def get(conn: sqlite3.Connection, tip_id: str) -> sqlite3.Row | None:
-    row: sqlite3.Row | None = conn.execute(
-        f"SELECT {TIP_COLUMNS} FROM tips WHERE id = ?", (tip_id,)
-    ).fetchone()
-    return row
-
-
-def _record_reaction(
-    conn: sqlite3.Connection,
-    tip_id: str,
-    status: str,
-    *,
-    now: datetime,
-    later_until: datetime | None = None,
-) -> None:
-    body = tips_pb2.ReactionRecorded(tip_id=tip_id, reaction=BY_STATUS[status].event)
-    if later_until is not None:
-        body.later_until.FromDatetime(later_until)
-    events.append(conn, body, now=now)
-    conn.execute(
-        "UPDATE tips SET status = ?, reacted_at = ?, later_until = ? WHERE id = ?",
-        (status, iso(now), iso(later_until) if later_until else None, tip_id),
-    )
-
-
-def _learn(
-    conn: sqlite3.Connection, tip: sqlite3.Row, status: str, now: datetime, rng: random.Random
-) -> chooser.Loaded | None:
-    """Turn a final status into a reward and let the policies learn from it."""
-    value = rewards.reward(status, shown=tip["shown_at"] is not None)
-    if value is None:
-        return None
-    return chooser.learn(conn, tip["id"], value, now=now, seed=rng.getrandbits(63))
 
 
 def _decide(
@@ -68,10 +30,14 @@ def _decide(
     now: datetime,
     rng: random.Random,
     policies: chooser.Loaded | None = None,
+    *,
+    after: sqlite3.Row | None = None,
 ) -> sqlite3.Row | None:
-    choice = chooser.decide(conn, now, rng, policies)
+    """Choose and store the current tip, or with `after` (the current tip) the standby."""
+    choice = chooser.decide(conn, now, rng, policies, after=after)
     if choice is None:
         return None
+    status = "current" if after is None else current.STANDBY
     cand = choice.candidate
     expires = _expiry(conn, now, cand)
     tip_id = events.new_id(now)
@@ -87,27 +53,16 @@ def _decide(
         candidate_count=len(choice.candidates),
         context=choice.context,
         chosen_index=choice.index,
-        scores=choice.scores,
-        probabilities=choice.probabilities,
-    )
+    )  # the candidates, their features, scores and probabilities: in the decisions row only
     body.expires_at.FromDatetime(expires)
-    for other, actions in zip(choice.candidates, choice.actions, strict=True):
-        body.candidates.add(key=_log_key(other), source=other.source, features=actions)
-    for name, shadow in choice.shadows.items():
-        body.shadows.add(
-            policy=name,
-            policy_version=shadow["version"],
-            probabilities=shadow["probabilities"],
-            scores=shadow["scores"],
-        )
     events.append(conn, body, now=now)
     conn.execute(
         "INSERT INTO tips (id, text, kind, category, source, source_ref, library_id,"
-        " decided_at, expires_at, policy, propensity, why)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " decided_at, expires_at, status, policy, propensity, why)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             tip_id, cand.text, cand.kind, cand.category, cand.source, cand.source_ref,
-            cand.library_id, iso(now), iso(expires),
+            cand.library_id, iso(now), iso(expires), status,
             f"{choice.policy}/{choice.version}", choice.propensity,
             json.dumps(choice.why, ensure_ascii=False),
         ),
@@ -117,16 +72,27 @@ def _decide(
         " actions, chosen, propensity, scores, probabilities, shadows)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            tip_id, iso(now), choice.policy, choice.version, json.dumps(choice.context),
-            json.dumps([{"key": _log_key(c), "source": c.source} for c in choice.candidates]),
-            json.dumps(choice.actions), choice.index, choice.propensity,
-            json.dumps(choice.scores), json.dumps(choice.probabilities),
-            json.dumps(choice.shadows),
+            tip_id, iso(now), choice.policy, choice.version, _json(choice.context),
+            _json([{"key": _log_key(c), "source": c.source} for c in choice.candidates]),
+            _json([[_short(v) for v in row] for row in choice.actions]), choice.index,
+            choice.propensity, _json(choice.scores),
+            _json(choice.probabilities),
+            _json(choice.shadows),
         ),
     )  # fmt: skip
+    conn.execute("INSERT INTO rewards (tip_id) VALUES (?)", (tip_id,))
     if cand.returning:
         conn.execute("UPDATE tips SET returned_at = ? WHERE id = ?", (iso(now), cand.returning))
-    return get(conn, tip_id)
+    return current.get(conn, tip_id)
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _short(value: float) -> float | int:
+    """A feature as the log writes it: `1` for 1.0 (most features are 0 or 1)."""
+    return int(value) if value.is_integer() else value
 
 
 def _expiry(conn: sqlite3.Connection, now: datetime, cand: Candidate) -> datetime:
@@ -153,6 +119,40 @@ def _log_key(cand: Candidate) -> str:
     return f"{cand.source}:{cand.source_ref or ''}"
 
 
+def _advance(
+    conn: sqlite3.Connection,
+    now: datetime,
+    rng: random.Random,
+    *,
+    until: datetime | None = None,
+) -> sqlite3.Row | None:
+    """After a reaction or an expiry: learn what is not yet learned, make the standby current
+    (or choose afresh), and draw the next standby. Call inside a transaction."""
+    learned = chooser.learn_pending(conn, now, seed=rng.getrandbits(63))
+    tip = current.current(conn)
+    if tip is None:
+        tip = current.promote(conn, now, until=until) or _decide(conn, now, rng, learned)
+    _draw_standby(conn, now, rng, learned, tip)
+    return tip
+
+
+def _draw_standby(
+    conn: sqlite3.Connection,
+    now: datetime,
+    rng: random.Random,
+    policies: chooser.Loaded | None,
+    tip: sqlite3.Row | None,
+) -> None:
+    if tip is None or parse_iso(tip["expires_at"]) <= now:
+        return
+    waiting = current.standby(conn)
+    if waiting is not None:
+        if parse_iso(waiting["expires_at"]) > now:
+            return
+        conn.execute("DELETE FROM tips WHERE id = ?", (waiting["id"],))
+    _decide(conn, now, rng, policies, after=tip)
+
+
 def recommend(
     conn: sqlite3.Connection, now: datetime, rng: random.Random | None = None
 ) -> sqlite3.Row | None:
@@ -162,20 +162,25 @@ def recommend(
     """
     rng = rng or random.Random()
     with transaction(conn):
-        current = _current(conn)
-        if current is not None:
-            if parse_iso(current["expires_at"]) > now:
-                return current
-            _record_reaction(conn, current["id"], "ignored", now=now)
-            learned = _learn(conn, current, "ignored", now, rng)
-            return _decide(conn, now, rng, learned)
-        return _decide(conn, now, rng)
+        tip = current.current(conn)
+        if tip is not None:
+            if parse_iso(tip["expires_at"]) > now:
+                return tip
+            current.record_reaction(conn, tip["id"], "ignored", now=now)
+        return _advance(conn, now, rng)
 
 
-def mark_shown(conn: sqlite3.Connection, tip_id: str, now: datetime) -> None:
-    conn.execute(
-        "UPDATE tips SET shown_at = ? WHERE id = ? AND shown_at IS NULL", (iso(now), tip_id)
-    )
+def catch_up(conn: sqlite3.Connection, now: datetime, rng: random.Random | None = None) -> None:
+    """Learn the rewards not yet learned and draw a standby if there is none: the half of
+    a reaction that `oo done` leaves to a background process (`oo.engine.catchup`)."""
+    rng = rng or random.Random()
+    with transaction(conn):
+        learned = chooser.learn_pending(conn, now, seed=rng.getrandbits(63))
+        _draw_standby(conn, now, rng, learned, current.current(conn))
+
+
+get = current.get
+mark_shown = current.mark_shown
 
 
 def react(
@@ -197,21 +202,19 @@ def react(
     if status == "later" and (later_until is None or later_until <= now):
         raise OOError("`later` needs a time in the future", 2)
     with transaction(conn):
-        tip = _current(conn) if tip_id is None else get(conn, tip_id)
-        if tip is None:
+        tip = current.current(conn) if tip_id is None else current.get(conn, tip_id)
+        if tip is None or tip["status"] == current.STANDBY:
             if tip_id is None:
                 raise OOError("there is no current tip to react to; see `oo tip`")
             raise OOError(f"no tip with id {tip_id!r} in this database")
         if tip["status"] != "current":
             raise OOError(f"that tip already has a reaction ({tip['status']})")
-        _record_reaction(conn, tip["id"], status, now=now, later_until=later_until)
+        current.record_reaction(conn, tip["id"], status, now=now, later_until=later_until)
         if status == "done":
             _check_in_habit(conn, tip["id"], now)
-        reacted = get(conn, tip["id"])
+        reacted = current.get(conn, tip["id"])
         assert reacted is not None
-        rng = rng or random.Random()
-        learned = _learn(conn, reacted, status, now, rng)
-        following = _decide(conn, now, rng, learned)
+        following = _advance(conn, now, rng or random.Random(), until=later_until)
     return reacted, following
 
 
@@ -229,16 +232,14 @@ def _check_in_habit(conn: sqlite3.Connection, tip_id: str, now: datetime) -> Non
 def settle_habit(conn: sqlite3.Connection, habit_id: str, *, done: bool, now: datetime) -> None:
     """After `oo habit done` or `rm`, a current nudge for that habit is settled at once."""
     with transaction(conn):
-        current = _current(conn)
-        if current is None:
+        tip = current.current(conn)
+        if tip is None:
             return
-        ref = conn.execute("SELECT source_ref FROM tips WHERE id = ?", (current["id"],))
+        ref = conn.execute("SELECT source_ref FROM tips WHERE id = ?", (tip["id"],))
         if ref.fetchone()[0] != habit_id:
             return
         if done:
-            rng = random.Random()
-            _record_reaction(conn, current["id"], "done", now=now)
-            _decide(conn, now, rng, _learn(conn, current, "done", now, rng))
+            current.record_reaction(conn, tip["id"], "done", now=now)
         else:
-            conn.execute("DELETE FROM tips WHERE id = ?", (current["id"],))
-            _decide(conn, now, random.Random())
+            conn.execute("DELETE FROM tips WHERE id = ?", (tip["id"],))
+        _advance(conn, now, random.Random())

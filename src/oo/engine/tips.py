@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 TIP_COLUMNS = (
-    "id, text, kind, category, source, library_id, decided_at, shown_at, expires_at,"
+    "id, text, kind, category, source, source_ref, library_id, decided_at, shown_at, expires_at,"
     " status, reacted_at, later_until, policy, propensity,"
     " model_alias, model, run_id, prompt_version, signal"
 )

@@ -10,14 +10,15 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
 from oo.clock import iso, parse_iso
 from oo.events.v1 import envelope_pb2
 
+TYPE_CHECKING = False  # typing itself costs ms on `oo done`
 if TYPE_CHECKING:
+    from typing import Any
+
     from google.protobuf.message import Message
 
 Event = envelope_pb2.Event
@@ -54,13 +55,17 @@ def new_id(now: datetime) -> str:
     return "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
 
 
-@dataclass(frozen=True)
 class StoredEvent:
-    id: str
-    type: str
-    time: datetime
-    source: str
-    event: Any  # envelope_pb2.Event
+    """One event as read back (a plain class: dataclasses cost ms on `oo done`)."""
+
+    __slots__ = ("event", "id", "source", "time", "type")
+
+    def __init__(self, id: str, type: str, time: datetime, source: str, event: Any) -> None:
+        self.id = id
+        self.type = type
+        self.time = time
+        self.source = source
+        self.event = event  # envelope_pb2.Event
 
     def body(self) -> Any:
         """The event's own message (e.g. a TipDecided for a tip_decided event)."""

@@ -10,7 +10,7 @@ import sys
 from datetime import UTC, datetime
 
 from oo.store.db import backup_before_migration, schema_version
-from oo.store.schema import SCHEMA_VERSION
+from oo.store.schema import KEEPS_STANDBY, SCHEMA_VERSION
 
 # sqlite-utils imports numpy and pandas when installed, for column types oO never uses;
 # that would put ~60 ms and ~15 MB into every process that migrates (the daemon included).
@@ -277,6 +277,56 @@ def m007_install_id(db: Database) -> None:
     db.execute(
         "INSERT INTO install (id, created_at) VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ'))",
         [secrets.token_hex(16)],
+    )
+
+
+@migrations()
+def m008_standby(db: Database) -> None:
+    # 1. Tips gain the status 'standby': the next tip, drawn in advance (oo.engine.current).
+    #    Widening a CHECK list does not change the file format, so the table's SQL is edited
+    #    in place, as https://sqlite.org/lang_altertable.html#otheralter describes; a copy of
+    #    the table would cascade-delete the decision log (decisions REFERENCES tips).
+    old = "('current', 'done', 'useful', 'later', 'dismissed', 'ignored')"
+    new = "('current', 'standby', 'done', 'useful', 'later', 'dismissed', 'ignored')"
+    (sql,) = db.execute("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'tips'")
+    if old not in sql[0]:
+        raise RuntimeError("tips.status CHECK is not the one m001 created")
+    (version,) = db.execute("PRAGMA schema_version").fetchone()
+    db.execute("PRAGMA writable_schema = ON")
+    db.execute(
+        "UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = 'tips'",
+        [sql[0].replace(old, new)],
+    )
+    db.execute(f"PRAGMA schema_version = {version + 1}")
+    db.execute("PRAGMA writable_schema = OFF")
+    kept = ", ".join(f"'{t}'" for t in KEEPS_STANDBY)
+    _run(
+        db,
+        "CREATE UNIQUE INDEX tips_one_standby ON tips (status) WHERE status = 'standby'",
+        # A new signal drops the standby (its decision row goes with it, ON DELETE CASCADE).
+        f"""CREATE TRIGGER tips_standby_dropped AFTER INSERT ON events
+        WHEN NEW.type NOT IN ({kept})
+        BEGIN
+            DELETE FROM tips WHERE status = 'standby';
+        END""",
+        # 2. A decision's reward moves to a row of its own, so learning it does not rewrite
+        #    the decision log's row (kilobytes of features). settled_at is set once the
+        #    reward is learned, or once there is nothing to learn (reward NULL: a tip never
+        #    shown); what is not settled is learned by the next process that can
+        #    (oo.engine.catchup).
+        """CREATE TABLE rewards (
+            tip_id TEXT PRIMARY KEY REFERENCES decisions (tip_id) ON DELETE CASCADE,
+            reward REAL,
+            settled_at TEXT
+        )""",
+        "CREATE INDEX rewards_unsettled ON rewards (tip_id) WHERE settled_at IS NULL",
+        """INSERT INTO rewards (tip_id, reward, settled_at)
+        SELECT tip_id, reward, CASE
+            WHEN reward IS NULL AND tip_id IN (SELECT id FROM tips WHERE status = 'current')
+            THEN NULL ELSE COALESCE(rewarded_at, time) END
+        FROM decisions""",
+        "ALTER TABLE decisions DROP COLUMN reward",
+        "ALTER TABLE decisions DROP COLUMN rewarded_at",
     )
 
 

@@ -25,25 +25,35 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17oo/events/v1/tips.proto\x12\x0coo.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa1\x03\n\nTipDecided\x12\x0e\n\x06tip_id\x18\x01 \x01(\t\x12\x12\n\nlibrary_id\x18\x02 \x01(\t\x12\x0c\n\x04kind\x18\x03 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x04 \x01(\t\x12\x18\n\x10\x63\x61ndidate_source\x18\x05 \x01(\t\x12\x0e\n\x06policy\x18\x06 \x01(\t\x12\x16\n\x0epolicy_version\x18\x07 \x01(\t\x12\x12\n\npropensity\x18\x08 \x01(\x01\x12\x17\n\x0f\x63\x61ndidate_count\x18\t \x01(\x05\x12.\n\nexpires_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07\x63ontext\x18\x0b \x03(\x01\x12\x33\n\ncandidates\x18\x0c \x03(\x0b\x32\x1f.oo.events.v1.CandidateFeatures\x12\x14\n\x0c\x63hosen_index\x18\r \x01(\x05\x12\x0e\n\x06scores\x18\x0e \x03(\x01\x12\x15\n\rprobabilities\x18\x0f \x03(\x01\x12-\n\x07shadows\x18\x10 \x03(\x0b\x32\x1c.oo.events.v1.ShadowDecision\"B\n\x11\x43\x61ndidateFeatures\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x0e\n\x06source\x18\x02 \x01(\t\x12\x10\n\x08\x66\x65\x61tures\x18\x03 \x03(\x01\"_\n\x0eShadowDecision\x12\x0e\n\x06policy\x18\x01 \x01(\t\x12\x16\n\x0epolicy_version\x18\x02 \x01(\t\x12\x15\n\rprobabilities\x18\x03 \x03(\x01\x12\x0e\n\x06scores\x18\x04 \x03(\x01\"-\n\x0bPolicyReset\x12\x0e\n\x06policy\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"r\n\x0ePolicyPromoted\x12\x0e\n\x06policy\x18\x01 \x01(\t\x12\x10\n\x08previous\x18\x02 \x01(\t\x12\x16\n\x0e\x65stimated_gain\x18\x03 \x01(\x01\x12\x13\n\x0blower_bound\x18\x04 \x01(\x01\x12\x11\n\tdecisions\x18\x05 \x01(\x05\"}\n\x10ReactionRecorded\x12\x0e\n\x06tip_id\x18\x01 \x01(\t\x12(\n\x08reaction\x18\x02 \x01(\x0e\x32\x16.oo.events.v1.Reaction\x12/\n\x0blater_until\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*\x8c\x01\n\x08Reaction\x12\x18\n\x14REACTION_UNSPECIFIED\x10\x00\x12\x11\n\rREACTION_DONE\x10\x01\x12\x13\n\x0fREACTION_USEFUL\x10\x02\x12\x12\n\x0eREACTION_LATER\x10\x03\x12\x14\n\x10REACTION_DISMISS\x10\x04\x12\x14\n\x10REACTION_IGNORED\x10\x05\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17oo/events/v1/tips.proto\x12\x0coo.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb1\x03\n\nTipDecided\x12\x0e\n\x06tip_id\x18\x01 \x01(\t\x12\x12\n\nlibrary_id\x18\x02 \x01(\t\x12\x0c\n\x04kind\x18\x03 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x04 \x01(\t\x12\x18\n\x10\x63\x61ndidate_source\x18\x05 \x01(\t\x12\x0e\n\x06policy\x18\x06 \x01(\t\x12\x16\n\x0epolicy_version\x18\x07 \x01(\t\x12\x12\n\npropensity\x18\x08 \x01(\x01\x12\x17\n\x0f\x63\x61ndidate_count\x18\t \x01(\x05\x12.\n\nexpires_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07\x63ontext\x18\x0b \x03(\x01\x12\x37\n\ncandidates\x18\x0c \x03(\x0b\x32\x1f.oo.events.v1.CandidateFeaturesB\x02\x18\x01\x12\x14\n\x0c\x63hosen_index\x18\r \x01(\x05\x12\x12\n\x06scores\x18\x0e \x03(\x01\x42\x02\x18\x01\x12\x19\n\rprobabilities\x18\x0f \x03(\x01\x42\x02\x18\x01\x12\x31\n\x07shadows\x18\x10 \x03(\x0b\x32\x1c.oo.events.v1.ShadowDecisionB\x02\x18\x01\"F\n\x11\x43\x61ndidateFeatures\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x0e\n\x06source\x18\x02 \x01(\t\x12\x14\n\x08\x66\x65\x61tures\x18\x03 \x03(\x01\x42\x02\x18\x01\"_\n\x0eShadowDecision\x12\x0e\n\x06policy\x18\x01 \x01(\t\x12\x16\n\x0epolicy_version\x18\x02 \x01(\t\x12\x15\n\rprobabilities\x18\x03 \x03(\x01\x12\x0e\n\x06scores\x18\x04 \x03(\x01\"-\n\x0bPolicyReset\x12\x0e\n\x06policy\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"r\n\x0ePolicyPromoted\x12\x0e\n\x06policy\x18\x01 \x01(\t\x12\x10\n\x08previous\x18\x02 \x01(\t\x12\x16\n\x0e\x65stimated_gain\x18\x03 \x01(\x01\x12\x13\n\x0blower_bound\x18\x04 \x01(\x01\x12\x11\n\tdecisions\x18\x05 \x01(\x05\"}\n\x10ReactionRecorded\x12\x0e\n\x06tip_id\x18\x01 \x01(\t\x12(\n\x08reaction\x18\x02 \x01(\x0e\x32\x16.oo.events.v1.Reaction\x12/\n\x0blater_until\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*\x8c\x01\n\x08Reaction\x12\x18\n\x14REACTION_UNSPECIFIED\x10\x00\x12\x11\n\rREACTION_DONE\x10\x01\x12\x13\n\x0fREACTION_USEFUL\x10\x02\x12\x12\n\x0eREACTION_LATER\x10\x03\x12\x14\n\x10REACTION_DISMISS\x10\x04\x12\x14\n\x10REACTION_IGNORED\x10\x05\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'oo.events.v1.tips_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_REACTION']._serialized_start=950
-  _globals['_REACTION']._serialized_end=1090
+  _globals['_TIPDECIDED'].fields_by_name['candidates']._loaded_options = None
+  _globals['_TIPDECIDED'].fields_by_name['candidates']._serialized_options = b'\030\001'
+  _globals['_TIPDECIDED'].fields_by_name['scores']._loaded_options = None
+  _globals['_TIPDECIDED'].fields_by_name['scores']._serialized_options = b'\030\001'
+  _globals['_TIPDECIDED'].fields_by_name['probabilities']._loaded_options = None
+  _globals['_TIPDECIDED'].fields_by_name['probabilities']._serialized_options = b'\030\001'
+  _globals['_TIPDECIDED'].fields_by_name['shadows']._loaded_options = None
+  _globals['_TIPDECIDED'].fields_by_name['shadows']._serialized_options = b'\030\001'
+  _globals['_CANDIDATEFEATURES'].fields_by_name['features']._loaded_options = None
+  _globals['_CANDIDATEFEATURES'].fields_by_name['features']._serialized_options = b'\030\001'
+  _globals['_REACTION']._serialized_start=970
+  _globals['_REACTION']._serialized_end=1110
   _globals['_TIPDECIDED']._serialized_start=75
-  _globals['_TIPDECIDED']._serialized_end=492
-  _globals['_CANDIDATEFEATURES']._serialized_start=494
-  _globals['_CANDIDATEFEATURES']._serialized_end=560
-  _globals['_SHADOWDECISION']._serialized_start=562
-  _globals['_SHADOWDECISION']._serialized_end=657
-  _globals['_POLICYRESET']._serialized_start=659
-  _globals['_POLICYRESET']._serialized_end=704
-  _globals['_POLICYPROMOTED']._serialized_start=706
-  _globals['_POLICYPROMOTED']._serialized_end=820
-  _globals['_REACTIONRECORDED']._serialized_start=822
-  _globals['_REACTIONRECORDED']._serialized_end=947
+  _globals['_TIPDECIDED']._serialized_end=508
+  _globals['_CANDIDATEFEATURES']._serialized_start=510
+  _globals['_CANDIDATEFEATURES']._serialized_end=580
+  _globals['_SHADOWDECISION']._serialized_start=582
+  _globals['_SHADOWDECISION']._serialized_end=677
+  _globals['_POLICYRESET']._serialized_start=679
+  _globals['_POLICYRESET']._serialized_end=724
+  _globals['_POLICYPROMOTED']._serialized_start=726
+  _globals['_POLICYPROMOTED']._serialized_end=840
+  _globals['_REACTIONRECORDED']._serialized_start=842
+  _globals['_REACTIONRECORDED']._serialized_end=967
 # @@protoc_insertion_point(module_scope)
