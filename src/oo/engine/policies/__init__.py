@@ -76,7 +76,8 @@ def get_policy(
     `intercept` appends a constant 1 to the context (pass False when the context already
     has one); `mask` (context_dim [+1 with intercept] x action_dim, bool) picks the weights
     to learn, the others staying at the prior mean (None: learn them all); `tuning`
-    replaces some of the policy's settings (bonus, gamma, forget, strength, floor).
+    replaces some of the policy's settings (bonus, gamma, forget, strength, floor, and the
+    change-of-taste watch: alarm, drop, keep).
     """
     if name not in POLICIES:
         raise PolicyError(f"unknown policy {name!r}; known: {', '.join(POLICIES)}")

@@ -14,12 +14,17 @@ on the outer product `x = vec(c ⊗ a)`. Fitted exactly by recursive least squar
   the prior (A <- forget*A + (1-forget)*Lambda0 + x x'), so old preferences fade toward the
   prior instead of leaving the model overconfident. The prior's share is restored exactly at
   a periodic re-sync (every RESYNC updates), so updates stay O(d^2).
+- Change of taste (`alarm` > 0): a CUSUM of the log-likelihood ratio of each reward for
+  "the chosen tip's chance fell to `drop` times the prediction" against "it holds"; above
+  `alarm` nats, all evidence is discounted at once by `keep` (the prior taking back the
+  rest, as `forget` does slowly), so the policy falls back toward the prior and relearns.
+  It is part of `update`: probabilities stay an exact function of the state.
 - Exploration: each candidate's score is its mean plus `bonus` times its standard deviation
   (an optimism bonus); the choice is drawn by inverse gap weighting (SquareCB) over those
   scores, mixed with a uniform floor, so every candidate has probability at least floor/k
   and the propensity is known exactly.
-- State: the precision matrix A (upper triangle, float32, compressed) and b; A's inverse
-  is rebuilt on load, so a reaction writes a few kilobytes.
+- State: the precision matrix A (upper triangle, float32, compressed), b and the CUSUM;
+  A's inverse is rebuilt on load, so a reaction writes a few kilobytes.
 """
 
 from __future__ import annotations
