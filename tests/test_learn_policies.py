@@ -235,7 +235,7 @@ def test_a_later_tip_teaches_by_the_time_asked_for(conn: sqlite3.Connection) -> 
             later_until=NOW + timedelta(minutes=minutes),
             rng=random.Random(1),
         )
-        row = conn.execute("SELECT reward FROM decisions WHERE tip_id = ?", (tip["id"],))
+        row = conn.execute("SELECT reward FROM rewards WHERE tip_id = ?", (tip["id"],))
         learned[minutes] = row.fetchone()[0]
         tip = following
     assert learned[30] == rewards.LATER_SOON_REWARD
