@@ -86,6 +86,56 @@ def test_plain_arrays_without_a_context_constant_still_learn_taste() -> None:
     assert with_constant < 0.5 * without
 
 
+def _focus_lead_after_a_change(alarm: float | None) -> tuple[float, float]:
+    """Focus tips work for 60 reactions, then 12 in a row fail; the policy is stored and
+    restored at every reaction, as oO does. How far focus leads outdoors in expected reward
+    before the change and after it."""
+    tuning = features.tuning("default") | ({} if alarm is None else {"alarm": alarm})
+    policy = get_policy(
+        "default",
+        context_dim=features.CONTEXT_DIM,
+        action_dim=features.ACTION_DIM,
+        seed=5,
+        prior=Prior(np.array(features.prior_weights()), np.array(features.prior_precision())),
+        intercept=False,
+        tuning=tuning,
+        mask=np.array(features.learned_mask()),
+    )
+    context, _ = _oo_inputs(0)
+    pair = np.zeros((2, features.ACTION_DIM))
+    pair[:, 0] = 1.0
+    pair[0, features.ACTION_FEATURES.index("category_focus")] = 1.0
+    pair[1, features.ACTION_FEATURES.index("category_outdoors")] = 1.0
+    rng = np.random.default_rng(55)
+    for _ in range(60):
+        d = policy.choose(context, pair)
+        worked = rng.random() < (0.7 if d.index == 0 else 0.2)
+        policy.update(context, pair, d.index, float(worked))
+        policy = restore(policy.to_bytes(), seed=5)
+    assert isinstance(policy, LinearBandit)
+    before = policy.mean_scores(context, pair)
+    for _ in range(12):
+        policy.update(context, pair, 0, 0.0)  # the focus tip fails now
+        policy = restore(policy.to_bytes(), seed=5)
+    assert isinstance(policy, LinearBandit)
+    after = policy.mean_scores(context, pair)
+    return float(before[0] - before[1]), float(after[0] - after[1])
+
+
+def test_a_sudden_change_of_taste_is_unlearned_within_a_few_reactions() -> None:
+    """When tips oO was sure of keep failing, it falls back toward the rules at once
+    instead of fading over weeks; the watch survives storing the state between reactions."""
+    before, after = _focus_lead_after_a_change(alarm=None)
+    assert before > 0.25  # it had learned focus
+    assert after < 0.1  # after 12 failed focus tips, focus no longer leads
+
+
+def test_without_the_change_watch_the_old_taste_lingers() -> None:
+    before, after = _focus_lead_after_a_change(alarm=0.0)
+    assert before > 0.25
+    assert after > 0.2
+
+
 def test_stored_state_is_small_and_restores_exactly() -> None:
     policy = state.fresh("default", seed=0)
     context, actions = _oo_inputs(1)
@@ -124,7 +174,8 @@ def _version_one_blob(preferred: str) -> bytes:
         full.update(context, a, 1, 0.0)
     full._resync()
     config = full.config()
-    del config["intercept"]
+    for key in ("intercept", "alarm", "drop", "keep", "surprise"):
+        del config[key]
     arrays = {
         "a": full._t * full._a,
         "b": full._b,
