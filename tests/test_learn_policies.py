@@ -240,3 +240,40 @@ def test_a_later_tip_teaches_by_the_time_asked_for(conn: sqlite3.Connection) -> 
         tip = following
     assert learned[30] == rewards.LATER_SOON_REWARD
     assert learned[3 * 24 * 60] == rewards.LATER_FAR_REWARD
+
+
+def test_the_persona_simulator_learns_with_the_standbys_lag() -> None:
+    """A check in the same part of the day as a reacted-to one is chosen before that
+    reward is learned (the standby); after an ignored tip or in a new part, after it."""
+    import numpy as np
+
+    from oo.engine import sim
+    from oo.engine.rewards import IGNORED_REWARD
+
+    world = sim.PersonaWorld("morning mover", 0)
+    calls: list[tuple[str, int]] = []
+
+    class Recorder:
+        name = "recorder"
+
+        def choose(self, t: int, context: object, actions: object) -> int:
+            calls.append(("choose", t))
+            return 0
+
+        def update(self, context: object, actions: object, index: int, reward: float) -> None:
+            step = next(s for s in range(world.steps) if np.array_equal(world.contexts[s], context))
+            calls.append(("learn", step))
+
+    sim.run_persona(world, Recorder())
+    lagged = fresh = 0
+    for t in range(1, world.steps):
+        same = (world.day[t], world.part[t]) == (world.day[t - 1], world.part[t - 1])
+        reacted = world.reward(t - 1, 0) != IGNORED_REWARD
+        at = calls.index(("choose", t))
+        if same and reacted:
+            lagged += 1
+            assert calls[at + 1] == ("learn", t - 1), t  # learned after choosing t
+        else:
+            fresh += 1
+            assert calls[at - 1] == ("learn", t - 1), t  # learned before choosing t
+    assert lagged > 10 and fresh > 10
