@@ -260,7 +260,7 @@ def test_the_persona_simulator_learns_with_the_standbys_lag() -> None:
             calls.append(("choose", t))
             return 0
 
-        def update(self, context: object, actions: object, index: int, reward: float) -> None:
+        def update(self, context: sim.Array, actions: object, index: int, reward: float) -> None:
             step = next(s for s in range(world.steps) if np.array_equal(world.contexts[s], context))
             calls.append(("learn", step))
 
