@@ -89,14 +89,14 @@ def test_an_expired_unreacted_tip_counts_as_ignored_and_is_learned(
     assert after["id"] != tip["id"]
     before = recommender.get(conn, tip["id"])
     assert before is not None and before["status"] == "ignored"
-    reward = conn.execute("SELECT reward FROM decisions WHERE tip_id = ?", (tip["id"],)).fetchone()
+    reward = conn.execute("SELECT reward FROM rewards WHERE tip_id = ?", (tip["id"],)).fetchone()
     assert reward[0] == pytest.approx(0.1)
 
 
 def test_an_expired_tip_never_shown_teaches_nothing(conn: sqlite3.Connection) -> None:
     tip = _tip(conn)
     _tip(conn, NOW + timedelta(hours=6))
-    row = conn.execute("SELECT reward FROM decisions WHERE tip_id = ?", (tip["id"],)).fetchone()
+    row = conn.execute("SELECT reward FROM rewards WHERE tip_id = ?", (tip["id"],)).fetchone()
     assert row[0] is None
     assert conn.execute("SELECT SUM(updates) FROM policy_state").fetchone()[0] == 0
 

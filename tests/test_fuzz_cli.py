@@ -20,6 +20,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import settle
+
 # The exit codes the README documents: 0 done, 1 an error oO cannot get past (nothing to
 # react to, a broken file, the store), 2 bad input or usage. 70 is oO's own bug.
 DOCUMENTED = {0, 1, 2}
@@ -190,6 +192,7 @@ def snapshot(home: Path) -> dict[str, object]:
 def check(argv: list[str], home: Path, env: dict[str, str] | None = None) -> Result:
     before = snapshot(home)
     result = run(argv, env)
+    settle()  # a reaction's background catch-up, so the next snapshot is of a settled store
     shown = f"oo {argv!r} -> {result.code}: {result.err!r}"
     assert result.code in DOCUMENTED, shown
     assert "Traceback" not in result.err, shown
@@ -211,6 +214,7 @@ def home(oo_home: Path) -> Iterator[Path]:
     for argv in (["tip"], ["habit", "add", "walk"], ["mood", "3"]):
         result = run(argv)
         assert result.code == 0, result.err
+    settle()  # the standby `oo tip` draws in the background, before any snapshot
     yield oo_home
 
 

@@ -86,6 +86,56 @@ def test_plain_arrays_without_a_context_constant_still_learn_taste() -> None:
     assert with_constant < 0.5 * without
 
 
+def _focus_lead_after_a_change(alarm: float | None) -> tuple[float, float]:
+    """Focus tips work for 60 reactions, then 12 in a row fail; the policy is stored and
+    restored at every reaction, as oO does. How far focus leads outdoors in expected reward
+    before the change and after it."""
+    tuning = features.tuning("default") | ({} if alarm is None else {"alarm": alarm})
+    policy = get_policy(
+        "default",
+        context_dim=features.CONTEXT_DIM,
+        action_dim=features.ACTION_DIM,
+        seed=5,
+        prior=Prior(np.array(features.prior_weights()), np.array(features.prior_precision())),
+        intercept=False,
+        tuning=tuning,
+        mask=np.array(features.learned_mask()),
+    )
+    context, _ = _oo_inputs(0)
+    pair = np.zeros((2, features.ACTION_DIM))
+    pair[:, 0] = 1.0
+    pair[0, features.ACTION_FEATURES.index("category_focus")] = 1.0
+    pair[1, features.ACTION_FEATURES.index("category_outdoors")] = 1.0
+    rng = np.random.default_rng(55)
+    for _ in range(60):
+        d = policy.choose(context, pair)
+        worked = rng.random() < (0.7 if d.index == 0 else 0.2)
+        policy.update(context, pair, d.index, float(worked))
+        policy = restore(policy.to_bytes(), seed=5)
+    assert isinstance(policy, LinearBandit)
+    before = policy.mean_scores(context, pair)
+    for _ in range(12):
+        policy.update(context, pair, 0, 0.0)  # the focus tip fails now
+        policy = restore(policy.to_bytes(), seed=5)
+    assert isinstance(policy, LinearBandit)
+    after = policy.mean_scores(context, pair)
+    return float(before[0] - before[1]), float(after[0] - after[1])
+
+
+def test_a_sudden_change_of_taste_is_unlearned_within_a_few_reactions() -> None:
+    """When tips oO was sure of keep failing, it falls back toward the rules at once
+    instead of fading over weeks; the watch survives storing the state between reactions."""
+    before, after = _focus_lead_after_a_change(alarm=None)
+    assert before > 0.25  # it had learned focus
+    assert after < 0.1  # after 12 failed focus tips, focus no longer leads
+
+
+def test_without_the_change_watch_the_old_taste_lingers() -> None:
+    before, after = _focus_lead_after_a_change(alarm=0.0)
+    assert before > 0.25
+    assert after > 0.2
+
+
 def test_stored_state_is_small_and_restores_exactly() -> None:
     policy = state.fresh("default", seed=0)
     context, actions = _oo_inputs(1)
@@ -124,7 +174,8 @@ def _version_one_blob(preferred: str) -> bytes:
         full.update(context, a, 1, 0.0)
     full._resync()
     config = full.config()
-    del config["intercept"]
+    for key in ("intercept", "alarm", "drop", "keep", "surprise"):
+        del config[key]
     arrays = {
         "a": full._t * full._a,
         "b": full._b,
@@ -184,8 +235,45 @@ def test_a_later_tip_teaches_by_the_time_asked_for(conn: sqlite3.Connection) -> 
             later_until=NOW + timedelta(minutes=minutes),
             rng=random.Random(1),
         )
-        row = conn.execute("SELECT reward FROM decisions WHERE tip_id = ?", (tip["id"],))
+        row = conn.execute("SELECT reward FROM rewards WHERE tip_id = ?", (tip["id"],))
         learned[minutes] = row.fetchone()[0]
         tip = following
     assert learned[30] == rewards.LATER_SOON_REWARD
     assert learned[3 * 24 * 60] == rewards.LATER_FAR_REWARD
+
+
+def test_the_persona_simulator_learns_with_the_standbys_lag() -> None:
+    """A check in the same part of the day as a reacted-to one is chosen before that
+    reward is learned (the standby); after an ignored tip or in a new part, after it."""
+    import numpy as np
+
+    from oo.engine import sim
+    from oo.engine.rewards import IGNORED_REWARD
+
+    world = sim.PersonaWorld("morning mover", 0)
+    calls: list[tuple[str, int]] = []
+
+    class Recorder:
+        name = "recorder"
+
+        def choose(self, t: int, context: object, actions: object) -> int:
+            calls.append(("choose", t))
+            return 0
+
+        def update(self, context: sim.Array, actions: object, index: int, reward: float) -> None:
+            step = next(s for s in range(world.steps) if np.array_equal(world.contexts[s], context))
+            calls.append(("learn", step))
+
+    sim.run_persona(world, Recorder())
+    lagged = fresh = 0
+    for t in range(1, world.steps):
+        same = (world.day[t], world.part[t]) == (world.day[t - 1], world.part[t - 1])
+        reacted = world.reward(t - 1, 0) != IGNORED_REWARD
+        at = calls.index(("choose", t))
+        if same and reacted:
+            lagged += 1
+            assert calls[at + 1] == ("learn", t - 1), t  # learned after choosing t
+        else:
+            fresh += 1
+            assert calls[at - 1] == ("learn", t - 1), t  # learned before choosing t
+    assert lagged > 10 and fresh > 10

@@ -153,3 +153,23 @@ def test_the_trigger_that_drops_the_standby_keeps_just_the_listed_events(
     kept = sql.split("NOT IN (", 1)[1].split(")", 1)[0]
     assert {name.strip().strip("'") for name in kept.split(",")} == set(KEEPS_STANDBY)
     assert set(KEEPS_STANDBY) <= set(EVENT_TYPES)
+
+
+def test_status_says_when_reactions_wait_to_be_learned(oo_home: Path) -> None:
+    at = {"OO_NOW": "2026-11-24T09:00:00+00:00", "TZ": "UTC"}
+    assert run_oo("tip", env=at).returncode == 0
+    conn = db.open_store()
+    try:  # the fast half alone, as if its background process died
+        with db.transaction(conn):
+            shown = current.react_at_once(
+                conn, "done", now=datetime(2026, 11, 24, 9, 0, tzinfo=UTC), later_until=None
+            )
+        assert shown is not None
+    finally:
+        conn.close()
+    later = {"OO_NOW": "2026-11-24T09:10:00+00:00", "TZ": "UTC"}
+    status = run_oo("status", env=later)
+    assert "Learning: 1 reaction not learned yet" in status.stdout
+    assert json.loads(run_oo("status", "--json", env=later).stdout)["unlearned_reactions"] == 1
+    assert run_oo("done", env=later).returncode == 0  # the engine learns it first
+    assert "Learning:" not in run_oo("status", env=later).stdout

@@ -11,6 +11,7 @@ import pytest
 from oo import paths
 from oo.store import db, migrations
 from oo.store.schema import SCHEMA_VERSION
+from tests.conftest import run_oo
 
 EXPECTED_SCHEMA = Path(__file__).with_name("expected_schema.sql")
 
@@ -234,3 +235,20 @@ def test_the_standby_migration_keeps_the_decision_log_and_moves_each_reward(
     assert upgraded.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert dump_schema(upgraded) == EXPECTED_SCHEMA.read_text()
     upgraded.close()
+
+
+def test_a_second_connection_in_one_process_leaves_the_first_ones_locks(oo_home: Path) -> None:
+    """Opening the file from Python to check it is SQLite, then closing it, drops every POSIX
+    lock the process holds on it. Another process closing its last connection then deletes
+    the WAL the first connection still uses, which reads garbage after (a "disk I/O error"
+    in a daemon that opened a second connection)."""
+    first = db.open_store()
+    first.execute("INSERT INTO moods (id, time, score) VALUES ('m1', 't', 3)")
+    first.execute("SELECT COUNT(*) FROM moods").fetchone()
+    db.connect(paths.db_path()).close()  # a second connection in this process
+    assert run_oo("mood", "4").returncode == 0  # another process writes, then closes
+    assert (oo_home / "oo.db-wal").exists()  # this process still uses it: not deleted
+    assert first.execute("SELECT COUNT(*) FROM moods").fetchone()[0] == 2
+    first.execute("INSERT INTO moods (id, time, score) VALUES ('m3', 't', 5)")
+    assert first.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    first.close()

@@ -34,15 +34,19 @@ def react(
 
             catchup.start()
             return
-    from oo.engine import recommender
+    from oo.engine import catchup, recommender
 
     with db.open_store() as conn:
-        _, following = recommender.react(conn, tip_id, reaction, now=now, later_until=until)
+        _, following = recommender.react(
+            conn, tip_id, reaction, now=now, later_until=until, standby=False
+        )
         if following is not None:
             # The next tip is printed now: it is shown now (an ignore of it then teaches).
             current.mark_shown(conn, following["id"], now)
             following = current.get(conn, following["id"])
     print_tip(following, as_json=as_json)
+    if following is not None:
+        catchup.start()  # the next standby, drawn where no one waits
 
 
 def _at_once(reaction: str, now: datetime, until: datetime | None) -> sqlite3.Row | None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Any
 
-from oo import __version__, paths
+from oo import __version__, clock, paths
 from oo.cli import common
 from oo.cli.lazy import typer
 from oo.connectors import freshness
@@ -14,13 +15,24 @@ from oo.privacy import egress
 from oo.store.db import schema_version
 
 COUNTED = ("events", "tips", "moods", "habits", "habit_checkins", "egress")
+UNLEARNED_AFTER = timedelta(minutes=5)  # a catch-up takes a second; this one did not run
 
 
 def collect() -> dict[str, Any]:
     db_file = paths.db_path()
     with common.store() as conn:
         counts = {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in COUNTED}
+        counts["tips"] -= conn.execute(  # the standby is not a tip yet
+            "SELECT COUNT(*) FROM tips WHERE status = 'standby'"
+        ).fetchone()[0]
         now = common.now()
+        # Reactions the background catch-up should have learned by now (oo.engine.catchup).
+        unlearned = conn.execute(
+            "SELECT COUNT(*) FROM rewards r JOIN tips t ON t.id = r.tip_id"
+            " WHERE r.settled_at IS NULL AND t.status NOT IN ('current', 'standby')"
+            " AND t.reacted_at < ?",
+            (clock.iso(now - UNLEARNED_AFTER),),
+        ).fetchone()[0]
         # Every connected source, whatever connector it came from; its cursor stays inside.
         sources = [
             freshness.describe(r, now)
@@ -50,6 +62,7 @@ def collect() -> dict[str, Any]:
         "current_tip": None if row is None else tip_dict(row),
         "daemon": daemon,
         "generator": generator,
+        "unlearned_reactions": unlearned,
     }
 
 
@@ -82,6 +95,12 @@ def status(json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = F
         print(f"LLM:      {line}")
     tip = info["current_tip"]
     print(f"Tip:      {tip['text'] if tip else 'none chosen yet'}")
+    if info["unlearned_reactions"]:
+        n = info["unlearned_reactions"]
+        print(
+            f"Learning: {n} {'reaction' if n == 1 else 'reactions'} not learned yet (the"
+            " background catch-up did not finish); the next tip oO chooses learns them first"
+        )
     from oo.daemon.status import lines as daemon_lines
 
     for line in daemon_lines(info["daemon"]):

@@ -14,8 +14,12 @@ def tip(
 ) -> None:
     now = common.now()
     with common.store() as conn:
-        row = recommender.recommend(conn, now)
+        row = recommender.recommend(conn, now, standby=False)
         if row is not None:
             recommender.mark_shown(conn, row["id"], now)
             row = recommender.get(conn, row["id"])
     common.print_tip(row, as_json=json)
+    if row is not None:
+        from oo.engine import catchup
+
+        catchup.start()  # the standby, drawn where no one waits

@@ -252,21 +252,38 @@ def tuning(policy: str) -> dict[str, float]:
     """oO's settings for a policy on one person's few decisions (measured with the persona
     suite, benchmarks/bench_personas.py; the policies' own defaults suit long streams).
 
-    Evidence fades by FORGET a reaction (half-life about 45 reactions, one and a half to
-    two weeks at 3-6 a day) toward the prior, so a change of taste is followed; the default draws
-    almost greedily (the uniform floor and near-ties explore), as the prior already ranks
-    sensibly and each exploratory tip costs a person's attention.
+    Evidence fades by FORGET a reaction (half-life about 170 reactions, five to eight weeks at
+    3-6 a day) toward the prior, so a slow drift is followed; the default draws almost
+    greedily (the uniform floor and near-ties explore), as the prior already ranks sensibly
+    and each exploratory tip costs a person's attention.
+
+    A sudden change of taste is faster than any fading: the default watches for tips it
+    expected to work failing (a CUSUM of the log-likelihood ratio for "their chance fell to
+    DROP times the prediction", ALARM nats) and then keeps only KEEP of its evidence, falling
+    back toward the rules and relearning (see LinearBandit).
     """
     if policy in ("prior", "uniform"):
         return {}
     if policy == "default":
-        return {"forget": FORGET, "bonus": 0.0, "gamma": 10000.0, "floor": 0.01}
+        return {
+            "forget": FORGET,
+            "bonus": 0.0,
+            "gamma": 10000.0,
+            "floor": 0.01,
+            "strength": 1.0,
+            "alarm": ALARM,
+            "drop": DROP,
+            "keep": KEEP,
+        }
     return {"forget": FORGET}
 
 
-FORGET = 0.985
+FORGET = 0.996
+ALARM = 2.5
+DROP = 0.1
+KEEP = 0.4
 PRECISION_TASTE = 3.0
-PRECISION_PATTERN = 8.0
+PRECISION_PATTERN = 12.0
 PRECISION_OTHER = 32.0
 
 

@@ -125,14 +125,17 @@ def _advance(
     rng: random.Random,
     *,
     until: datetime | None = None,
+    standby: bool = True,
 ) -> sqlite3.Row | None:
     """After a reaction or an expiry: learn what is not yet learned, make the standby current
-    (or choose afresh), and draw the next standby. Call inside a transaction."""
+    (or choose afresh), and draw the next standby (unless `standby` is False: the caller
+    leaves that to `catch_up`). Call inside a transaction."""
     learned = chooser.learn_pending(conn, now, seed=rng.getrandbits(63))
     tip = current.current(conn)
     if tip is None:
         tip = current.promote(conn, now, until=until) or _decide(conn, now, rng, learned)
-    _draw_standby(conn, now, rng, learned, tip)
+    if standby:
+        _draw_standby(conn, now, rng, learned, tip)
     return tip
 
 
@@ -154,11 +157,16 @@ def _draw_standby(
 
 
 def recommend(
-    conn: sqlite3.Connection, now: datetime, rng: random.Random | None = None
+    conn: sqlite3.Connection,
+    now: datetime,
+    rng: random.Random | None = None,
+    *,
+    standby: bool = True,
 ) -> sqlite3.Row | None:
     """The current tip, choosing (and storing) a new one if there is none or it expired.
 
-    Returns None only when there is nothing to suggest.
+    Returns None only when there is nothing to suggest. `standby=False` leaves drawing the
+    standby to `catch_up` (the command line does it in the background).
     """
     rng = rng or random.Random()
     with transaction(conn):
@@ -167,7 +175,7 @@ def recommend(
             if parse_iso(tip["expires_at"]) > now:
                 return tip
             current.record_reaction(conn, tip["id"], "ignored", now=now)
-        return _advance(conn, now, rng)
+        return _advance(conn, now, rng, standby=standby)
 
 
 def catch_up(conn: sqlite3.Connection, now: datetime, rng: random.Random | None = None) -> None:
@@ -191,10 +199,12 @@ def react(
     now: datetime,
     later_until: datetime | None = None,
     rng: random.Random | None = None,
+    standby: bool = True,
 ) -> tuple[sqlite3.Row, sqlite3.Row | None]:
     """Record a reaction to a tip (the current one when tip_id is None) and choose the next.
 
     Returns the tip reacted to and the next tip (None when there is nothing to suggest).
+    `standby=False` leaves drawing the next standby to `catch_up`.
     """
     status = REACTIONS.get(reaction)
     if status is None:
@@ -214,7 +224,7 @@ def react(
             _check_in_habit(conn, tip["id"], now)
         reacted = current.get(conn, tip["id"])
         assert reacted is not None
-        following = _advance(conn, now, rng or random.Random(), until=later_until)
+        following = _advance(conn, now, rng or random.Random(), until=later_until, standby=standby)
     return reacted, following
 
 

@@ -425,6 +425,7 @@ class PersonaWorld:
         pool, exact = candidate_pool(rng)
         full = self.persona == "tasks and a full calendar"
         day_of: list[int] = []
+        part_of: list[str] = []
         contexts, actions, expected, ignore = [], [], [], []
         for day in range(self.days):
             checks = int(rng.integers(3, 7))
@@ -463,11 +464,13 @@ class PersonaWorld:
                     p = _p_done(self.persona, moment, cand)
                     exp.append(p + (1 - p) * share * IGNORED_REWARD)
                 day_of.append(day)
+                part_of.append(part)
                 contexts.append(features.context_vector(ctx))
                 actions.append(acts)
                 expected.append(exp)
                 ignore.append(share)
         self.day = np.array(day_of)
+        self.part = part_of
         self.contexts = np.array(contexts)
         self.actions = np.array(actions)
         self.expected = np.array(expected)
@@ -523,14 +526,30 @@ class PersonaResult:
 
 
 def run_persona(world: PersonaWorld, agent: Any) -> PersonaResult:
+    """One agent through one persona's checks, learning as oO does: the tip shown after a
+    reaction is the standby, drawn before that reaction was learned (oo.engine.current), so
+    a check in the same part of the day as a reacted-to one is chosen before that reward is
+    learned. After an ignored tip (it expired) or a new part of the day, the standby is no
+    longer good and the tip is chosen afresh, after learning."""
     got = np.zeros(world.steps)
+    pending: tuple[Array, Array, int, float] | None = None
     for t in range(world.steps):
         c, a = world.contexts[t], world.actions[t]
         if agent is None:
             j = int(np.argmax(world.expected[t]))
         else:
+            standby = (
+                pending is not None
+                and pending[3] != IGNORED_REWARD
+                and (world.day[t], world.part[t]) == (world.day[t - 1], world.part[t - 1])
+            )
+            if pending is not None and not standby:
+                agent.update(*pending)
+                pending = None
             j = agent.choose(t, c, a)
-            agent.update(c, a, j, world.reward(t, j))
+            if pending is not None:
+                agent.update(*pending)
+            pending = (c, a, j, world.reward(t, j))
         got[t] = world.expected[t, j]
     daily = np.array([got[world.day == d].mean() for d in range(world.days)])
     name = "oracle" if agent is None else agent.name

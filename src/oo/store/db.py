@@ -16,7 +16,6 @@ from oo import paths
 from oo.errors import OOError
 from oo.store.schema import SCHEMA_VERSION
 
-SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 30_000
 # Small pages for a small database written in small transactions: a reaction touches about
 # 15 B-tree pages (tips, decisions, events, rewards and their indexes), so the page size,
@@ -34,20 +33,24 @@ def _pragmas(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA synchronous = NORMAL")
 
 
-def _check_is_sqlite(path: Path) -> None:
-    """Refuse, without touching it, a file that is not a SQLite database."""
+def _refuse_if_not_sqlite(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse, without touching it, a file that is not a SQLite database.
+
+    SQLite itself reads the header: opening and closing the file from Python would drop
+    every POSIX lock this process holds on it, the locks other connections in the same
+    process rely on (https://sqlite.org/howtocorrupt.html#_posix_advisory_locks_canceled_by
+    _a_separate_thread_doing_close_), and the next connection to close could then delete a
+    WAL still in use."""
     try:
-        with path.open("rb") as f:
-            head = f.read(len(SQLITE_HEADER))
-    except FileNotFoundError:
-        return
-    if head and head != SQLITE_HEADER:
-        raise OOError(f"{path} is not an oO database (not SQLite); it was left untouched")
+        conn.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.DatabaseError as exc:
+        if "file is not a database" not in str(exc):
+            raise
+        raise OOError(f"{path} is not an oO database (not SQLite); it was left untouched") from None
 
 
 def connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
     """Open the database with oO's pragmas, in autocommit mode (transactions are explicit)."""
-    _check_is_sqlite(path)
     if create and not path.exists():
         paths.ensure_home()
         # Create the file private to this user before SQLite does; WAL files inherit its mode.
@@ -57,6 +60,7 @@ def connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
     conn = sqlite3.connect(f"file:{path}?mode={mode}", uri=True, isolation_level=None)
     conn.row_factory = sqlite3.Row
     try:
+        _refuse_if_not_sqlite(conn, path)
         _pragmas(conn)
         if create:
             mode_row = conn.execute("PRAGMA journal_mode").fetchone()

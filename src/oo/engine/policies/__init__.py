@@ -38,7 +38,7 @@ __all__ = [
 POLICIES: dict[str, tuple[str, dict[str, float]]] = {
     "default": (
         "ridge regression forgetting slowly toward the prior, optimism bonus, inverse-gap draw",
-        {"bonus": 0.6, "gamma": 10000.0, "forget": 0.9995, "strength": 1.0, "floor": 0.005},
+        {"bonus": 0.6, "gamma": 10000.0, "forget": 0.9995, "strength": 2.0, "floor": 0.003},
     ),
     "greedy": (
         "the same model, greedy apart from the 1 % uniform floor",
@@ -76,7 +76,8 @@ def get_policy(
     `intercept` appends a constant 1 to the context (pass False when the context already
     has one); `mask` (context_dim [+1 with intercept] x action_dim, bool) picks the weights
     to learn, the others staying at the prior mean (None: learn them all); `tuning`
-    replaces some of the policy's settings (bonus, gamma, forget, strength, floor).
+    replaces some of the policy's settings (bonus, gamma, forget, strength, floor, and the
+    change-of-taste watch: alarm, drop, keep).
     """
     if name not in POLICIES:
         raise PolicyError(f"unknown policy {name!r}; known: {', '.join(POLICIES)}")
@@ -97,6 +98,9 @@ def get_policy(
         frozen=bool(settings.get("frozen", 0.0)),
         intercept=intercept,
         mask=mask,
+        alarm=settings.get("alarm", 0.0),
+        drop=settings.get("drop", 0.1),
+        keep=settings.get("keep", 0.5),
     )
 
 

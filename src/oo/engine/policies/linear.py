@@ -14,12 +14,17 @@ on the outer product `x = vec(c ⊗ a)`. Fitted exactly by recursive least squar
   the prior (A <- forget*A + (1-forget)*Lambda0 + x x'), so old preferences fade toward the
   prior instead of leaving the model overconfident. The prior's share is restored exactly at
   a periodic re-sync (every RESYNC updates), so updates stay O(d^2).
+- Change of taste (`alarm` > 0): a CUSUM of the log-likelihood ratio of each reward for
+  "the chosen tip's chance fell to `drop` times the prediction" against "it holds"; above
+  `alarm` nats, all evidence is discounted at once by `keep` (the prior taking back the
+  rest, as `forget` does slowly), so the policy falls back toward the prior and relearns.
+  It is part of `update`: probabilities stay an exact function of the state.
 - Exploration: each candidate's score is its mean plus `bonus` times its standard deviation
   (an optimism bonus); the choice is drawn by inverse gap weighting (SquareCB) over those
   scores, mixed with a uniform floor, so every candidate has probability at least floor/k
   and the propensity is known exactly.
-- State: the precision matrix A (upper triangle, float32, compressed) and b; A's inverse
-  is rebuilt on load, so a reaction writes a few kilobytes.
+- State: the precision matrix A (upper triangle, float32, compressed), b and the CUSUM;
+  A's inverse is rebuilt on load, so a reaction writes a few kilobytes.
 """
 
 from __future__ import annotations
@@ -42,6 +47,14 @@ from oo.engine.policies.base import (
 
 RESYNC = 128
 TIE = 1e-9  # scores closer than this are a tie
+
+
+def disappointment(reward: float, predicted: float, drop: float) -> float:
+    """The log-likelihood ratio of one reward (in [0, 1], as a Bernoulli outcome) for "the
+    tip's chance fell to `drop` times the prediction" against "the prediction holds"."""
+    p0 = min(0.98, max(0.02, predicted))
+    p1 = p0 * drop
+    return float(reward * np.log(p1 / p0) + (1 - reward) * np.log((1 - p1) / (1 - p0)))
 
 
 @dataclass(frozen=True)
@@ -72,16 +85,23 @@ class LinearBandit:
         frozen: bool = False,
         intercept: bool = False,
         mask: Array | None = None,
+        alarm: float = 0.0,
+        drop: float = 0.1,
+        keep: float = 0.5,
     ) -> None:
         if context_dim < 1 or action_dim < 1:
             raise PolicyError("context_dim and action_dim must be at least 1")
         if not (0.0 < forget <= 1.0 and strength > 0 and 0.0 < floor <= 1.0):
             raise PolicyError("forget in (0, 1], strength > 0 and floor in (0, 1] please")
+        if not (alarm >= 0 and 0.0 < drop < 1.0 and 0.0 <= keep < 1.0):
+            raise PolicyError("alarm >= 0, drop in (0, 1) and keep in [0, 1) please")
         self.name = name
         self.context_dim, self.action_dim = context_dim, action_dim
         self.bonus, self.gamma, self.forget = bonus, gamma, forget
         self.strength, self.floor, self.frozen = strength, floor, frozen
         self.intercept = intercept
+        self.alarm, self.drop, self.keep = alarm, drop, keep
+        self.surprise = 0.0  # CUSUM of `disappointment`; a fall-back when above `alarm`
         self.updates = 0
         self._rng = np.random.default_rng(seed)
         dc = context_dim + (1 if intercept else 0)
@@ -202,12 +222,16 @@ class LinearBandit:
             return
         c = self._context(c)
         x = self._x(c, a[index : index + 1])[0]
-        r = r - float(a[index] @ (c @ self._fixed))  # the rules' fixed part is known
+        seen = r
+        fixed = float(a[index] @ (c @ self._fixed))
+        r = r - fixed  # the rules' fixed part is known
         g = self.forget
         u = self._p @ x
         q = self._s * float(x @ u)
         gain = (self._s / (g + q)) * u
-        self.theta = self.theta + gain * (r - float(x @ self.theta))
+        error = r - float(x @ self.theta)
+        predicted = fixed + float(x @ self.theta)
+        self.theta = self.theta + gain * error
         self._p -= (self._s / (g + q)) * np.outer(u, u)
         self._s /= g
         self._t *= g
@@ -216,6 +240,21 @@ class LinearBandit:
         self._pending += 1
         if self._pending >= RESYNC or self._s > 1e6:
             self._resync()
+        if self.alarm > 0:
+            step = disappointment(seen, predicted, self.drop)
+            self.surprise = max(0.0, self.surprise + step)
+            if self.surprise > self.alarm:
+                self._fall_back()
+
+    def _fall_back(self) -> None:
+        """The tips it expected to work keep failing (a change of taste): all evidence is
+        discounted at once by `keep`, the prior taking back the rest, as `forget` does slowly."""
+        self._resync()
+        keep = self.keep
+        a = keep * (self._t * self._a) + (1 - keep) * np.diag(self.prior_precision)
+        b = keep * self._b + (1 - keep) * self.prior_precision * self.prior_mean
+        self._reset_model((a + a.T) / 2, b)
+        self.surprise = 0.0
 
     def contributions(self, context: Array, action: Array) -> tuple[Array, float]:
         """Each term W[i, j] * c[i] * a[j] of one candidate's mean score, and its bonus.
@@ -240,6 +279,10 @@ class LinearBandit:
             "frozen": self.frozen,
             "intercept": self.intercept,
             "updates": self.updates,
+            "alarm": self.alarm,
+            "drop": self.drop,
+            "keep": self.keep,
+            "surprise": self.surprise,
         }
 
     def to_bytes(self) -> bytes:
@@ -274,6 +317,9 @@ class LinearBandit:
             frozen=self.frozen,
             intercept=self.intercept,
             mask=keep,
+            alarm=self.alarm,
+            drop=self.drop,
+            keep=self.keep,
         )
         self._resync()
         full_theta = self.weights().ravel()
@@ -287,6 +333,7 @@ class LinearBandit:
         theta = full_theta[policy._flat]
         policy._reset_model(sub, sub @ theta)
         policy.updates = self.updates
+        policy.surprise = self.surprise
         policy._rng = self._rng
         return policy
 
@@ -335,6 +382,10 @@ class LinearBandit:
             frozen=bool(config["frozen"]),
             intercept=intercept,
             mask=mask,
+            # Blobs stored before the change detector load with it off.
+            alarm=float(config.get("alarm", 0.0)),
+            drop=float(config.get("drop", 0.1)),
+            keep=float(config.get("keep", 0.5)),
         )
         try:
             np.linalg.cholesky(a)
@@ -342,4 +393,5 @@ class LinearBandit:
             raise PolicyError("policy parameters are not positive definite") from exc
         policy._reset_model(a, b)
         policy.updates = int(config["updates"])
+        policy.surprise = float(config.get("surprise", 0.0))
         return policy
