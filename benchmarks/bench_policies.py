@@ -101,6 +101,7 @@ def bench_done(runs: int) -> dict[str, float]:
     home = Path(tempfile.mkdtemp(prefix="oo-bench-"))
     env = {**os.environ, "OO_HOME": str(home)}
     subprocess.run([oo, "tip"], env=env, check=True, capture_output=True)
+    _settle(home)  # the standby, drawn in the background
     db = next(home.rglob("oo.db"))
 
     def tip_id(status: str) -> str | None:

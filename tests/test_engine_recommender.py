@@ -75,7 +75,7 @@ def movement_share(conn: sqlite3.Connection, order: str) -> float:
     row = conn.execute(
         f"SELECT candidates, probabilities FROM decisions ORDER BY time {order}, rowid {order}"
     ).fetchone()
-    keys = [c["key"] for c in json.loads(row["candidates"])]
+    keys = json.loads(row["candidates"])  # each candidate's key: `library:<id>`, `todoist:<ref>`
     probs = json.loads(row["probabilities"])
     return float(sum(p for k, p in zip(keys, probs, strict=True) if ":movement-" in k))
 

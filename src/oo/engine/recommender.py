@@ -73,7 +73,7 @@ def _decide(
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             tip_id, iso(now), choice.policy, choice.version, _json(choice.context),
-            _json([{"key": _log_key(c), "source": c.source} for c in choice.candidates]),
+            _json([_log_key(c) for c in choice.candidates]),
             _json([[_short(v) for v in row] for row in choice.actions]), choice.index,
             choice.propensity, _json(choice.scores),
             _json(choice.probabilities),
