@@ -1,7 +1,9 @@
 """`oo tip` cold with a tip already chosen, against `python -c pass` in the same run.
 
 Target (issue 3): median wall <= 5x `python -c pass`; aim for 3x.
-Also: `oo --version`, `oo done` (reaction recorded, next tip chosen and stored), `oo mood`.
+Also: `oo --version`, `oo done` and `oo mood`. Here `oo done` runs back to back, as a script
+would, so some runs find the standby not yet drawn by the previous run's background
+catch-up and choose in the process; `benchmarks/bench_policies.py` times a person's pace.
 """
 
 from __future__ import annotations
