@@ -31,7 +31,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from oo.clock import iso
-from oo.engine import library, moment
+from oo.engine import library, moment, parts
 from oo.engine.features import Candidate, Context, library_candidate
 from oo.store.db import transaction
 
@@ -87,7 +87,7 @@ def habits(conn: sqlite3.Connection, now: datetime, ctx: Context) -> list[Candid
         cand = Candidate(
             moment.habit_text(row["name"], now), "todo", "habit", "habit", source_ref=habit_id,
             minutes=10, fit=1.0, urgency=1.0 - 0.5 * strength, signal="habit-due",
-            expires_at=moment.part_ends(now),
+            expires_at=parts.part_ends(now),
         )  # fmt: skip
         cand.reasons.append(
             f"habit {row['name']!r} is due and not done today, and the {ctx.part_of_day} is"
@@ -292,7 +292,7 @@ def held_back(conn: sqlite3.Connection, now: datetime) -> set[str]:
     (that tip comes back itself, at its time)."""
     local = now.astimezone()
     today = iso(local.replace(hour=0, minute=0, second=0, microsecond=0))
-    part_start = iso(moment.part_starts(now))
+    part_start = iso(parts.part_starts(now))
     return {
         row[0]
         for row in conn.execute(

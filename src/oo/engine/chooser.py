@@ -25,30 +25,16 @@ from oo.engine.features import (
     action_vector,
     context_vector,
 )
-from oo.engine.parts import PARTS
 
 part_of_day = parts.part_of_day
 TOP_TERMS = 6
 
-_BOUNDARIES = PARTS
-
-
-def next_boundary(moment: datetime) -> datetime:
-    """The local time at which the next part of the day begins."""
-    local = moment.astimezone()
-    for start, _ in _BOUNDARIES:
-        candidate = local.replace(hour=start, minute=0, second=0, microsecond=0)
-        if candidate > local:
-            return candidate
-    tomorrow = local + timedelta(days=1)
-    return tomorrow.replace(hour=_BOUNDARIES[0][0], minute=0, second=0, microsecond=0)
-
 
 def expiry(now: datetime) -> datetime:
     """A tip lasts until the part of the day changes (at least 45 minutes)."""
-    end = next_boundary(now)
+    end = parts.part_ends(now)
     if end - now < timedelta(minutes=45):
-        end = next_boundary(end + timedelta(seconds=1))
+        end = parts.part_ends(end + timedelta(seconds=1))
     return end
 
 

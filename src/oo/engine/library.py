@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-PARTS_OF_DAY = ("morning", "midday", "afternoon", "evening", "night")
+from oo.engine import parts
+
+PARTS_OF_DAY = parts.NAMES
 ENERGIES = ("low", "medium", "high")
 PLACES = ("indoors", "outdoors", "any")
 # Tags the candidate rules read (see `oo.engine.candidates.fits_now`).

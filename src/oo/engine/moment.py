@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 from oo.clock import iso, parse_iso
 from oo.engine.features import Candidate, Context
-from oo.engine.parts import PARTS, part_of_day
+from oo.engine.parts import PARTS, part_ends, part_of_day
 
 MAX_TEXT = 100
 FREE_BLOCK_MIN = 20  # minutes: less is not a block worth naming
@@ -32,28 +32,6 @@ MEETING_GAP = timedelta(minutes=10)  # meetings this close count as back to back
 AFTER_RUN = timedelta(minutes=20)  # how long "right after the run" lasts
 LATE_NIGHT_HOUR = 23
 _TASK = re.compile(r"^Finish “(.+)”: (.+)\.$")
-
-
-def part_ends(now: datetime) -> datetime:
-    """The local time at which the current part of the day ends."""
-    local = now.astimezone()
-    for start, _ in PARTS:
-        edge = local.replace(hour=start, minute=0, second=0, microsecond=0)
-        if edge > local:
-            return edge
-    tomorrow = local + timedelta(days=1)
-    first = PARTS[0][0]
-    return tomorrow.replace(hour=first, minute=0, second=0, microsecond=0)
-
-
-def part_starts(now: datetime) -> datetime:
-    """The local time at which the current part of the day began."""
-    local = now.astimezone()
-    starts = [start for start, _ in PARTS if start <= local.hour]
-    if starts:
-        return local.replace(hour=starts[-1], minute=0, second=0, microsecond=0)
-    last = PARTS[-1][0]  # before the first part: the night began yesterday
-    return (local - timedelta(days=1)).replace(hour=last, minute=0, second=0, microsecond=0)
 
 
 def _left(now: datetime) -> str:

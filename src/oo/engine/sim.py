@@ -25,21 +25,14 @@ import numpy.typing as npt  # noqa: TID253
 
 from oo.engine import features, library
 from oo.engine.features import ACTION_DIM, CATEGORIES, CONTEXT_DIM, Candidate, Context
+from oo.engine.parts import NAMES as PARTS_OF_DAY
+from oo.engine.parts import part_at
 from oo.engine.rewards import IGNORED_REWARD
 
 Array = npt.NDArray[np.float64]
 
 USER_TYPES = ("steady", "drifting", "busy")
 CHECKPOINTS = (300, 1_000, 20_000)
-_PARTS = ((5, "morning"), (11, "midday"), (14, "afternoon"), (18, "evening"), (22, "night"))
-
-
-def _part(hour: float) -> str:
-    name = "night"
-    for start, part in _PARTS:
-        if hour >= start:
-            name = part
-    return name
 
 
 def candidate_pool(
@@ -47,7 +40,7 @@ def candidate_pool(
 ) -> tuple[list[tuple[Candidate, tuple[str, ...]]], dict[str, set[int]]]:
     """The library's tips, two habits and four todos, each with the parts of the day it
     is offered in, and for each part of the day the tips made for it."""
-    parts = tuple(name for _, name in _PARTS)
+    parts = PARTS_OF_DAY
     pool: list[tuple[Candidate, tuple[str, ...]]] = []
     exact: dict[str, set[int]] = {p: set() for p in parts}
     for tip in library.load():
@@ -134,7 +127,7 @@ class World:
             ctx = Context(
                 hour=float(hours[t]),
                 weekday=int(weekdays[t]),
-                part_of_day=_part(float(hours[t])),
+                part_of_day=part_at(float(hours[t])),
                 mood=int(mood[t]) if mood_known[t] else None,
                 mood_trend=float(np.clip(mood[t] - mood[t - 1], -1, 1)) / 2 if t else 0.0,
                 minutes_since_reaction=float(rng.exponential(300)),
@@ -431,7 +424,7 @@ class PersonaWorld:
             checks = int(rng.integers(3, 7))
             hours = np.sort(rng.uniform(7.0, 23.0, checks))
             for hour in hours:
-                part = _part(float(hour))
+                part = part_at(float(hour))
                 evening = part in ("evening", "night")
                 if self.persona == "low-mood evenings" and evening:
                     mood = int(rng.choice([1, 2, 2, 3]))

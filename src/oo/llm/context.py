@@ -181,9 +181,9 @@ class Context:
     def valid_until(self, sid: str, now: datetime) -> datetime:
         """When a tip tied to signal `sid` stops fitting: the end of the free time before
         the next event, the end of the part of the day, or MAX_LIFETIME, whichever is first."""
-        from oo.engine.chooser import next_boundary
+        from oo.engine.parts import part_ends
 
-        until = min(now + MAX_LIFETIME, next_boundary(now))
+        until = min(now + MAX_LIFETIME, part_ends(now))
         for signal in self.signals:
             if signal["id"] == sid and signal["type"] == "calendar":
                 minutes = signal.get("minutes_to_next")
