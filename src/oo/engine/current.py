@@ -79,20 +79,26 @@ def due_back(conn: sqlite3.Connection, now: datetime) -> bool:
     return row is not None
 
 
+def unexpired_standby(conn: sqlite3.Connection, now: datetime) -> sqlite3.Row | None:
+    """The standby, or None; an expired one is dropped (its decision row goes with it)."""
+    row = standby(conn)
+    if row is not None and parse_iso(row["expires_at"]) <= now:
+        conn.execute("DELETE FROM tips WHERE id = ?", (row["id"],))
+        return None
+    return row
+
+
 def promote(
     conn: sqlite3.Connection, now: datetime, *, until: datetime | None = None
 ) -> sqlite3.Row | None:
     """Make the standby the current tip, if it is still good; None when it is not.
 
     `until`: a tip just put off with `later` comes back then, so the standby lasts no
-    longer. An expired standby is dropped (its decision row goes with it)."""
-    row = standby(conn)
+    longer."""
+    row = unexpired_standby(conn, now)
     if row is None or due_back(conn, now):
         return None
     expires = parse_iso(row["expires_at"])
-    if expires <= now:
-        conn.execute("DELETE FROM tips WHERE id = ?", (row["id"],))
-        return None
     if until is not None and until < expires:
         expires = until
     conn.execute(

@@ -148,12 +148,8 @@ def _draw_standby(
 ) -> None:
     if tip is None or parse_iso(tip["expires_at"]) <= now:
         return
-    waiting = current.standby(conn)
-    if waiting is not None:
-        if parse_iso(waiting["expires_at"]) > now:
-            return
-        conn.execute("DELETE FROM tips WHERE id = ?", (waiting["id"],))
-    _decide(conn, now, rng, policies, after=tip)
+    if current.unexpired_standby(conn, now) is None:
+        _decide(conn, now, rng, policies, after=tip)
 
 
 def recommend(
