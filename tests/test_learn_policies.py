@@ -86,11 +86,7 @@ def test_plain_arrays_without_a_context_constant_still_learn_taste() -> None:
     assert with_constant < 0.5 * without
 
 
-def _focus_lead_after_a_change(alarm: float | None) -> tuple[float, float]:
-    """Focus tips work for 60 reactions, then 12 in a row fail; the policy is stored and
-    restored at every reaction, as oO does. How far focus leads outdoors in expected reward
-    before the change and after it."""
-    tuning = features.tuning("default") | ({} if alarm is None else {"alarm": alarm})
+def _oo_default(**tuning: float) -> LinearBandit:
     policy = get_policy(
         "default",
         context_dim=features.CONTEXT_DIM,
@@ -98,28 +94,58 @@ def _focus_lead_after_a_change(alarm: float | None) -> tuple[float, float]:
         seed=5,
         prior=Prior(np.array(features.prior_weights()), np.array(features.prior_precision())),
         intercept=False,
-        tuning=tuning,
+        tuning=features.tuning("default") | tuning,
         mask=np.array(features.learned_mask()),
     )
+    assert isinstance(policy, LinearBandit)
+    return policy
+
+
+def _focus_or_outdoors() -> tuple[np.ndarray, np.ndarray]:
     context, _ = _oo_inputs(0)
     pair = np.zeros((2, features.ACTION_DIM))
     pair[:, 0] = 1.0
     pair[0, features.ACTION_FEATURES.index("category_focus")] = 1.0
     pair[1, features.ACTION_FEATURES.index("category_outdoors")] = 1.0
+    return context, pair
+
+
+def _learned_focus(**tuning: float) -> LinearBandit:
+    """Focus tips work for 60 reactions (outdoors rarely); the policy is stored and restored
+    at every reaction, as oO does."""
+    policy = _oo_default(**tuning)
+    context, pair = _focus_or_outdoors()
     rng = np.random.default_rng(55)
     for _ in range(60):
         d = policy.choose(context, pair)
         worked = rng.random() < (0.7 if d.index == 0 else 0.2)
         policy.update(context, pair, d.index, float(worked))
-        policy = restore(policy.to_bytes(), seed=5)
-    assert isinstance(policy, LinearBandit)
+        policy = _stored(policy)
+    return policy
+
+
+def _stored(policy: LinearBandit) -> LinearBandit:
+    again = restore(policy.to_bytes(), seed=5)
+    assert isinstance(again, LinearBandit)
+    return again
+
+
+def _focus_lead(policy: LinearBandit) -> float:
+    context, pair = _focus_or_outdoors()
     before = policy.mean_scores(context, pair)
+    return float(before[0] - before[1])
+
+
+def _focus_lead_after_a_change(alarm: float | None) -> tuple[float, float]:
+    """After focus was learned, 12 focus tips in a row fail: how far focus leads outdoors
+    in expected reward before and after."""
+    policy = _learned_focus(**({} if alarm is None else {"alarm": alarm}))
+    before = _focus_lead(policy)
+    context, pair = _focus_or_outdoors()
     for _ in range(12):
         policy.update(context, pair, 0, 0.0)  # the focus tip fails now
-        policy = restore(policy.to_bytes(), seed=5)
-    assert isinstance(policy, LinearBandit)
-    after = policy.mean_scores(context, pair)
-    return float(before[0] - before[1]), float(after[0] - after[1])
+        policy = _stored(policy)
+    return before, _focus_lead(policy)
 
 
 def test_a_sudden_change_of_taste_is_unlearned_within_a_few_reactions() -> None:
@@ -134,6 +160,55 @@ def test_without_the_change_watch_the_old_taste_lingers() -> None:
     before, after = _focus_lead_after_a_change(alarm=0.0)
     assert before > 0.25
     assert after > 0.2
+
+
+def _bad_luck(trial: int) -> tuple[float, float, bool]:
+    """After focus was learned, three focus tips in a row fail (enough to raise the alarm),
+    then focus works as before. The focus lead before and after, and whether a challenger
+    was tried."""
+    policy = _learned_focus(trial=trial)
+    before = _focus_lead(policy)
+    context, pair = _focus_or_outdoors()
+    tried = False
+    for worked in [0, 0, 0, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1, 1, 0]:
+        policy.update(context, pair, 0, float(worked))
+        policy = _stored(policy)
+        tried = tried or policy.challenger is not None
+    return before, _focus_lead(policy), tried
+
+
+def test_a_run_of_bad_luck_keeps_what_was_learned() -> None:
+    """Three failures in a row raise the change-of-taste alarm, but a challenger learning
+    from the suspected change loses once focus works again: the taste learned stays."""
+    before, after, tried = _bad_luck(trial=int(features.TRIAL))
+    assert tried
+    assert after > 0.85 * before
+    assert after > 0.35
+
+
+def test_without_a_trial_bad_luck_costs_what_was_learned() -> None:
+    """The alarm alone (no trial) discounts the evidence at every run of bad luck."""
+    _, after, _ = _bad_luck(trial=0)
+    assert after < 0.3
+
+
+def test_a_trial_in_progress_survives_storing_the_state() -> None:
+    """Stored and restored at every reaction, the policy goes through the same trial as one
+    kept in memory: the same challenger, the same evidence, the same verdict."""
+    kept, stored = _learned_focus(), _learned_focus()
+    before = _focus_lead(kept)
+    context, pair = _focus_or_outdoors()
+    seen = []
+    for worked in [0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0]:
+        kept.update(context, pair, 0, float(worked))
+        stored.update(context, pair, 0, float(worked))
+        stored = _stored(stored)
+        assert (kept.challenger is None) == (stored.challenger is None)
+        assert kept.llr == pytest.approx(stored.llr, abs=5e-3)
+        seen.append(kept.challenger is not None)
+    assert any(seen) and not seen[-1]  # a trial ran and ended
+    assert _focus_lead(stored) == pytest.approx(_focus_lead(kept), abs=5e-3)
+    assert _focus_lead(stored) < 0.5 * before  # it ended with the change accepted
 
 
 def test_stored_state_is_small_and_restores_exactly() -> None:
@@ -172,13 +247,15 @@ def _version_one_blob(preferred: str) -> bytes:
         a[0, slot] = a[1, other] = 1.0
         full.update(context, a, 0, 1.0)
         full.update(context, a, 1, 0.0)
-    full._resync()
+    a, b = full.fit.evidence()
     config = full.config()
-    for key in ("intercept", "alarm", "drop", "keep", "surprise"):
+    for key in ("intercept", "alarm", "drop", "keep", "surprise", "trial", "margin"):
+        del config[key]
+    for key in ("challenger", "seeded", "llr"):
         del config[key]
     arrays = {
-        "a": full._t * full._a,
-        "b": full._b,
+        "a": a,
+        "b": b,
         "prior": full.prior_mean,
         "precision": full.prior_precision / full.strength,
     }

@@ -274,6 +274,8 @@ def tuning(policy: str) -> dict[str, float]:
             "alarm": ALARM,
             "drop": DROP,
             "keep": KEEP,
+            "trial": TRIAL,
+            "margin": MARGIN,
         }
     return {"forget": FORGET}
 
@@ -281,7 +283,9 @@ def tuning(policy: str) -> dict[str, float]:
 FORGET = 0.996
 ALARM = 2.5
 DROP = 0.1
-KEEP = 0.4
+KEEP = 0.2
+TRIAL = 24
+MARGIN = 2.0
 PRECISION_TASTE = 3.0
 PRECISION_PATTERN = 12.0
 PRECISION_OTHER = 32.0

@@ -77,7 +77,7 @@ def get_policy(
     has one); `mask` (context_dim [+1 with intercept] x action_dim, bool) picks the weights
     to learn, the others staying at the prior mean (None: learn them all); `tuning`
     replaces some of the policy's settings (bonus, gamma, forget, strength, floor, and the
-    change-of-taste watch: alarm, drop, keep).
+    change-of-taste watch: alarm, drop, keep, trial, margin).
     """
     if name not in POLICIES:
         raise PolicyError(f"unknown policy {name!r}; known: {', '.join(POLICIES)}")
@@ -101,6 +101,8 @@ def get_policy(
         alarm=settings.get("alarm", 0.0),
         drop=settings.get("drop", 0.1),
         keep=settings.get("keep", 0.5),
+        trial=int(settings.get("trial", 0)),
+        margin=settings.get("margin", 2.0),
     )
 
 

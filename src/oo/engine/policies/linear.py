@@ -15,16 +15,22 @@ on the outer product `x = vec(c ⊗ a)`. Fitted exactly by recursive least squar
   prior instead of leaving the model overconfident. The prior's share is restored exactly at
   a periodic re-sync (every RESYNC updates), so updates stay O(d^2).
 - Change of taste (`alarm` > 0): a CUSUM of the log-likelihood ratio of each reward for
-  "the chosen tip's chance fell to `drop` times the prediction" against "it holds"; above
-  `alarm` nats, all evidence is discounted at once by `keep` (the prior taking back the
-  rest, as `forget` does slowly), so the policy falls back toward the prior and relearns.
-  It is part of `update`: probabilities stay an exact function of the state.
+  "the chosen tip's chance fell to `drop` times the prediction" against "it holds". Above
+  `alarm` nats it starts a challenger: a fit from the prior of only the rewards since the
+  CUSUM last stood at zero (the suspected change). Both learn from every reward while a
+  log-likelihood ratio of their predictions (prequential: each predicts before it learns)
+  says which explains the person better; the one ahead chooses. At `margin` nats, or after
+  `trial` rewards, the winner stays: the challenger replaces the old fit (the taste
+  changed), or is dropped (a run of bad luck, nothing lost). With `trial` 0 the alarm
+  instead discounts all evidence at once by `keep`. All of it is part of `update`:
+  probabilities stay an exact function of the state.
 - Exploration: each candidate's score is its mean plus `bonus` times its standard deviation
   (an optimism bonus); the choice is drawn by inverse gap weighting (SquareCB) over those
   scores, mixed with a uniform floor, so every candidate has probability at least floor/k
   and the propensity is known exactly.
-- State: the precision matrix A (upper triangle, float32, compressed), b and the CUSUM;
-  A's inverse is rebuilt on load, so a reaction writes a few kilobytes.
+- State: the precision matrix A (upper triangle, float32, compressed), b, the CUSUM and,
+  while one is running, the rewards of the suspected change (the challenger is rebuilt
+  from them); A's inverse is rebuilt on load, so a reaction writes a few kilobytes.
 """
 
 from __future__ import annotations
@@ -47,6 +53,7 @@ from oo.engine.policies.base import (
 
 RESYNC = 128
 TIE = 1e-9  # scores closer than this are a tie
+RUN = 8  # rewards of the CUSUM's current run kept to start a challenger with
 
 
 def disappointment(reward: float, predicted: float, drop: float) -> float:
@@ -64,6 +71,62 @@ class Prior:
 
     mean: Array | None = None
     precision: Array | None = None
+
+
+class _Fit:
+    """Ridge regression toward a prior, fitted exactly by recursive least squares, with
+    evidence fading by `forget` toward the prior (A <- forget*A + (1-forget)*Lambda0 + x x').
+
+    The prior's share is restored exactly at a periodic re-sync (every RESYNC updates), so
+    an update stays O(d^2). A = _t * _a and A^-1 = _s * _p, the scales kept lazily."""
+
+    def __init__(self, precision: Array, mean: Array, forget: float) -> None:
+        self.precision, self.mean, self.forget = precision, mean, forget
+        self.reset(np.diag(precision), precision * mean, inverse=np.diag(1.0 / precision))
+
+    def reset(self, a: Array, b: Array, inverse: Array | None = None) -> None:
+        """Set the exact normal equations A theta = b and derive everything from them."""
+        self._a = np.ascontiguousarray(a)
+        self._t = 1.0
+        self._b = b.copy()
+        p = np.linalg.inv(self._a) if inverse is None else inverse
+        self._p = np.ascontiguousarray((p + p.T) / 2)
+        self._s = 1.0
+        self.theta = self._p @ self._b
+        self._pending = 0  # updates since the last re-sync
+
+    def resync(self) -> None:
+        give_back = self.precision * (1.0 - self.forget**self._pending)
+        a = self._t * self._a + np.diag(give_back)
+        self.reset((a + a.T) / 2, self._b + give_back * self.mean)
+
+    def evidence(self) -> tuple[Array, Array]:
+        """A and b, exact (after a re-sync)."""
+        self.resync()
+        return self._t * self._a, self._b
+
+    def variance(self, x: Array) -> Array:
+        return np.asarray(self._s * ((x @ self._p) * x).sum(axis=1))
+
+    def update(self, x: Array, r: float) -> None:
+        g = self.forget
+        u = self._p @ x
+        q = self._s * float(x @ u)
+        gain = (self._s / (g + q)) * u
+        self.theta = self.theta + gain * (r - float(x @ self.theta))
+        self._p -= (self._s / (g + q)) * np.outer(u, u)
+        self._s /= g
+        self._t *= g
+        self._a += (1.0 / self._t) * np.outer(x, x)
+        self._b = g * self._b + r * x
+        self._pending += 1
+        if self._pending >= RESYNC or self._s > 1e6:
+            self.resync()
+
+
+def _loglik(reward: float, p: float) -> float:
+    p = min(0.98, max(0.02, p))
+    return float(reward * np.log(p) + (1 - reward) * np.log(1 - p))
 
 
 class LinearBandit:
@@ -88,6 +151,8 @@ class LinearBandit:
         alarm: float = 0.0,
         drop: float = 0.1,
         keep: float = 0.5,
+        trial: int = 0,
+        margin: float = 2.0,
     ) -> None:
         if context_dim < 1 or action_dim < 1:
             raise PolicyError("context_dim and action_dim must be at least 1")
@@ -95,13 +160,21 @@ class LinearBandit:
             raise PolicyError("forget in (0, 1], strength > 0 and floor in (0, 1] please")
         if not (alarm >= 0 and 0.0 < drop < 1.0 and 0.0 <= keep < 1.0):
             raise PolicyError("alarm >= 0, drop in (0, 1) and keep in [0, 1) please")
+        if not (trial >= 0 and margin > 0):
+            raise PolicyError("trial >= 0 and margin > 0 please")
         self.name = name
         self.context_dim, self.action_dim = context_dim, action_dim
         self.bonus, self.gamma, self.forget = bonus, gamma, forget
         self.strength, self.floor, self.frozen = strength, floor, frozen
         self.intercept = intercept
         self.alarm, self.drop, self.keep = alarm, drop, keep
-        self.surprise = 0.0  # CUSUM of `disappointment`; a fall-back when above `alarm`
+        self.trial, self.margin = int(trial), margin
+        self.surprise = 0.0  # CUSUM of `disappointment`; a change suspected above `alarm`
+        # The CUSUM's current run, then the challenger's rewards: (context, action, reward).
+        self.recent: list[tuple[Array, Array, float]] = []
+        self.challenger: _Fit | None = None
+        self.seeded = 0  # how many of `recent` came from the run the challenger started on
+        self.llr = 0.0  # log-likelihood ratio, challenger against the fit, over its trial
         self.updates = 0
         self._rng = np.random.default_rng(seed)
         dc = context_dim + (1 if intercept else 0)
@@ -130,11 +203,7 @@ class LinearBandit:
         self.prior_mean = mean.ravel()[self._flat].copy()
         self._scale = scale
         self.prior_precision = strength * scale.ravel()[self._flat]
-        self._reset_model(
-            np.diag(self.prior_precision),
-            self.prior_precision * self.prior_mean,
-            inverse=np.diag(1.0 / self.prior_precision),
-        )
+        self.fit = _Fit(self.prior_precision, self.prior_mean, forget)
 
     # -- the model -------------------------------------------------------------------
     @property
@@ -142,21 +211,10 @@ class LinearBandit:
         """How many weights the policy learns."""
         return len(self._flat)
 
-    def _reset_model(self, a: Array, b: Array, inverse: Array | None = None) -> None:
-        """Set the exact normal equations A theta = b and derive everything from them."""
-        self._a = np.ascontiguousarray(a)  # A = _t * _a (scale kept lazily)
-        self._t = 1.0
-        self._b = b.copy()
-        p = np.linalg.inv(self._a) if inverse is None else inverse
-        self._p = np.ascontiguousarray((p + p.T) / 2)  # A^-1 = _s * _p
-        self._s = 1.0
-        self.theta = self._p @ self._b
-        self._pending = 0  # updates since the last re-sync
-
-    def _resync(self) -> None:
-        give_back = self.prior_precision * (1.0 - self.forget**self._pending)
-        a = self._t * self._a + np.diag(give_back)
-        self._reset_model((a + a.T) / 2, self._b + give_back * self.prior_mean)
+    @property
+    def theta(self) -> Array:
+        """The learned weights (of the fit that chooses; a challenger only learns)."""
+        return self.fit.theta
 
     def _context(self, c: Array) -> Array:
         return np.append(c, 1.0) if self.intercept else c
@@ -178,10 +236,10 @@ class LinearBandit:
     def _scores(self, c: Array, a: Array) -> tuple[Array, Array]:
         c = self._context(c)
         x = self._x(c, a)
-        mean = x @ self.theta + a @ (c @ self._fixed)
+        mean = x @ self.fit.theta + a @ (c @ self._fixed)
         if self.bonus <= 0:
             return mean, mean
-        var = self._s * ((x @ self._p) * x).sum(axis=1)
+        var = self.fit.variance(x)
         return mean + self.bonus * np.sqrt(np.maximum(var, 0.0)), mean
 
     def _probabilities(self, scores: Array) -> Array:
@@ -220,40 +278,62 @@ class LinearBandit:
         self.updates += 1
         if self.frozen:
             return
-        c = self._context(c)
-        x = self._x(c, a[index : index + 1])[0]
-        seen = r
-        fixed = float(a[index] @ (c @ self._fixed))
-        r = r - fixed  # the rules' fixed part is known
-        g = self.forget
-        u = self._p @ x
-        q = self._s * float(x @ u)
-        gain = (self._s / (g + q)) * u
-        error = r - float(x @ self.theta)
-        predicted = fixed + float(x @ self.theta)
-        self.theta = self.theta + gain * error
-        self._p -= (self._s / (g + q)) * np.outer(u, u)
-        self._s /= g
-        self._t *= g
-        self._a += (1.0 / self._t) * np.outer(x, x)
-        self._b = g * self._b + r * x
-        self._pending += 1
-        if self._pending >= RESYNC or self._s > 1e6:
-            self._resync()
-        if self.alarm > 0:
-            step = disappointment(seen, predicted, self.drop)
-            self.surprise = max(0.0, self.surprise + step)
-            if self.surprise > self.alarm:
+        x = self._x(self._context(c), a[index : index + 1])[0]
+        fixed = float(a[index] @ (self._context(c) @ self._fixed))  # the rules' fixed part
+        predicted = fixed + float(x @ self.fit.theta)
+        self.fit.update(x, r - fixed)
+        if self.alarm <= 0:
+            return
+        seen = (c, a[index].copy(), r)
+        if self.challenger is not None:
+            self.llr += _loglik(r, fixed + float(x @ self.challenger.theta))
+            self.llr -= _loglik(r, predicted)
+            self.challenger.update(x, r - fixed)
+            self.recent.append(seen)
+            self._settle_trial()
+            return
+        self.surprise = max(0.0, self.surprise + disappointment(r, predicted, self.drop))
+        if self.trial > 0:
+            self.recent = [*self.recent, seen][-RUN:] if self.surprise > 0 else []
+        if self.surprise > self.alarm:
+            if self.trial > 0:
+                self._start_trial()
+            else:
                 self._fall_back()
 
-    def _fall_back(self) -> None:
-        """The tips it expected to work keep failing (a change of taste): all evidence is
-        discounted at once by `keep`, the prior taking back the rest, as `forget` does slowly."""
-        self._resync()
-        keep = self.keep
-        a = keep * (self._t * self._a) + (1 - keep) * np.diag(self.prior_precision)
-        b = keep * self._b + (1 - keep) * self.prior_precision * self.prior_mean
-        self._reset_model((a + a.T) / 2, b)
+    def _replay(self, seen: list[tuple[Array, Array, float]]) -> _Fit:
+        """A fit from the prior of these rewards alone."""
+        fit = _Fit(self.prior_precision, self.prior_mean, self.forget)
+        for context, a, r in seen:
+            c = self._context(context)
+            fit.update(self._x(c, a[None, :])[0], r - float(a @ (c @ self._fixed)))
+        return fit
+
+    def _start_trial(self) -> None:
+        """Tips it was sure of keep failing: a challenger learns from the suspected change on."""
+        self.challenger = self._replay(self.recent)
+        self.seeded, self.llr, self.surprise = len(self.recent), 0.0, 0.0
+
+    def _settle_trial(self) -> None:
+        done = len(self.recent) - self.seeded >= self.trial
+        if self.llr >= self.margin or (done and self.llr > 0):
+            assert self.challenger is not None
+            self._fall_back(self.challenger)  # the taste changed
+        elif not (self.llr <= -self.margin or done):
+            return
+        self.challenger, self.recent, self.seeded, self.llr = None, [], 0, 0.0
+
+    def _fall_back(self, since: _Fit | None = None) -> None:
+        """A change of taste: the evidence is discounted at once by `keep`, the prior taking
+        back the rest as `forget` does slowly; then what `since` learned from the rewards
+        after the change is added whole."""
+        a, b = self.fit.evidence()
+        a0, b0 = np.diag(self.prior_precision), self.prior_precision * self.prior_mean
+        a, b = self.keep * a + (1 - self.keep) * a0, self.keep * b + (1 - self.keep) * b0
+        if since is not None:
+            a_new, b_new = since.evidence()
+            a, b = a + (a_new - a0), b + (b_new - b0)
+        self.fit.reset((a + a.T) / 2, b)
         self.surprise = 0.0
 
     def contributions(self, context: Array, action: Array) -> tuple[Array, float]:
@@ -283,26 +363,36 @@ class LinearBandit:
             "drop": self.drop,
             "keep": self.keep,
             "surprise": self.surprise,
+            "trial": self.trial,
+            "margin": self.margin,
+            "challenger": self.challenger is not None,
+            "seeded": self.seeded,
+            "llr": self.llr,
         }
 
     def to_bytes(self) -> bytes:
-        """The precision matrix's upper triangle as float32, b, the prior and the mask."""
-        self._resync()
-        a = self._t * self._a
+        """The precision matrix's upper triangle as float32, b, the prior and the mask, and
+        the rewards of the CUSUM's run or the challenger's trial."""
+        a, b = self.fit.evidence()
         upper = np.triu_indices(len(a))
         prior = self.prior_full[: self.context_dim]
         arrays = {
             "a_upper": a[upper].astype(np.float32),
-            "b": self._b,
+            "b": b,
             "prior": prior.astype(np.float32),
             "precision": self._scale[: self.context_dim].astype(np.float32),
             "mask": np.packbits(self.mask.ravel()),
         }
+        if self.recent:
+            arrays["recent_c"] = np.array([c for c, _, _ in self.recent])
+            arrays["recent_a"] = np.array([a for _, a, _ in self.recent])
+            arrays["recent_r"] = np.array([r for _, _, r in self.recent])
         return dump_blob("linear", self.config(), arrays)
 
     def project(self, mask: Array) -> LinearBandit:
         """The same policy learning only the weights in `mask` (a change of feature map):
-        each kept weight keeps its learned mean, with the evidence about it."""
+        each kept weight keeps its learned mean, with the evidence about it. A challenger's
+        trial is dropped (its fit is of the old map)."""
         keep = np.asarray(mask, bool)
         policy = LinearBandit(
             self.name,
@@ -320,20 +410,23 @@ class LinearBandit:
             alarm=self.alarm,
             drop=self.drop,
             keep=self.keep,
+            trial=self.trial,
+            margin=self.margin,
         )
-        self._resync()
-        full_theta = self.weights().ravel()
+        full_a_learned, _ = self.fit.evidence()
+        full_theta = self.fit.theta
+        theta_all = self._fixed.copy().ravel()
+        theta_all[self._flat] = full_theta
         full_a = np.zeros((keep.size, keep.size))
         idx = self._flat
-        full_a[np.ix_(idx, idx)] = self._t * self._a
+        full_a[np.ix_(idx, idx)] = full_a_learned
         common = np.intersect1d(policy._flat, idx)
         sub = np.diag(policy.prior_precision).copy()
         pos = np.searchsorted(policy._flat, common)
         sub[np.ix_(pos, pos)] = full_a[np.ix_(common, common)]
-        theta = full_theta[policy._flat]
-        policy._reset_model(sub, sub @ theta)
+        theta = theta_all[policy._flat]
+        policy.fit.reset(sub, sub @ theta)
         policy.updates = self.updates
-        policy.surprise = self.surprise
         policy._rng = self._rng
         return policy
 
@@ -386,12 +479,25 @@ class LinearBandit:
             alarm=float(config.get("alarm", 0.0)),
             drop=float(config.get("drop", 0.1)),
             keep=float(config.get("keep", 0.5)),
+            trial=int(config.get("trial", 0)),
+            margin=float(config.get("margin", 2.0)),
         )
         try:
             np.linalg.cholesky(a)
         except np.linalg.LinAlgError as exc:
             raise PolicyError("policy parameters are not positive definite") from exc
-        policy._reset_model(a, b)
+        policy.fit.reset(a, b)
         policy.updates = int(config["updates"])
         policy.surprise = float(config.get("surprise", 0.0))
+        if "recent_r" in arrays:
+            rc, ra = np.asarray(arrays["recent_c"]), np.asarray(arrays["recent_a"])
+            rr = np.asarray(arrays["recent_r"], dtype=np.float64)
+            n = len(rr)
+            if rc.shape != (n, dc) or ra.shape != (n, da) or not np.isfinite(rc).all():
+                raise PolicyError("policy parameters have the wrong shape")
+            policy.recent = [(rc[i], ra[i], float(rr[i])) for i in range(n)]
+        if config.get("challenger"):
+            policy.seeded = int(config.get("seeded", 0))
+            policy.llr = float(config.get("llr", 0.0))
+            policy.challenger = policy._replay(policy.recent)
         return policy
