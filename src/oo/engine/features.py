@@ -259,8 +259,10 @@ def tuning(policy: str) -> dict[str, float]:
 
     A sudden change of taste is faster than any fading: the default watches for tips it
     expected to work failing (a CUSUM of the log-likelihood ratio for "their chance fell to
-    DROP times the prediction", ALARM nats) and then keeps only KEEP of its evidence, falling
-    back toward the rules and relearning (see LinearBandit).
+    DROP times the prediction", ALARM nats) and then tries a challenger fitted on the rewards
+    since: when it explains the next rewards better by MARGIN nats (within TRIAL rewards),
+    only KEEP of the old evidence stays; otherwise it goes and nothing is lost (see
+    LinearBandit).
     """
     if policy in ("prior", "uniform"):
         return {}
