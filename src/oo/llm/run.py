@@ -21,6 +21,7 @@ import time
 from datetime import datetime
 from typing import Any
 
+from oo.children import die_with_parent
 from oo.llm.settings import Settings
 from oo.llm.settings import load as load_settings
 
@@ -48,24 +49,11 @@ def start(*, trial: bool = False, now: datetime | None = None) -> subprocess.Pop
         stderr=subprocess.DEVNULL,
         text=True,
         env=env,
-        preexec_fn=_die_with_parent,  # noqa: PLW1509 - prctl only; the daemon does the same
+        preexec_fn=die_with_parent,  # noqa: PLW1509 - prctl only; the daemon does the same
     )
     with _running_lock:
         _running.add(proc)
     return proc
-
-
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
-    """On Linux, the child is killed when the process that started it dies, even by
-    `kill -9`, so no generation outlives the daemon or the command."""
-    if sys.platform != "linux":
-        return
-    import ctypes
-    import signal
-
-    pr_set_pdeathsig = 1
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
 def stop_all() -> None:
