@@ -286,6 +286,41 @@ def test_a_policy_stored_by_the_previous_version_keeps_what_it_learned(
     assert saved.fetchone()[0] <= 16 * 1024
 
 
+def test_a_policy_stored_with_older_tuning_goes_on_with_the_current_one(
+    conn: sqlite3.Connection,
+) -> None:
+    """An upgrade brings oO's current tuning (here the change-of-taste challenger) to a
+    policy stored with the tuning of an older release, keeping what it learned."""
+    old = {"forget": 0.985, "strength": 2.0, "alarm": 2.5, "keep": 0.4, "trial": 0}
+    stored = _learned_focus(**old)
+    assert stored.trial == 0
+    state.load(conn, now=NOW)
+    conn.execute("UPDATE policy_state SET params = ? WHERE name = 'default'", (stored.to_bytes(),))
+    (_, active), *_ = state.load(conn, now=NOW)
+    assert isinstance(active, LinearBandit)
+    current = features.tuning("default")
+    assert {key: active.config()[key] for key in current} == current
+    assert _focus_lead(active) == pytest.approx(_focus_lead(stored), abs=0.05)
+    assert _focus_lead(active) > 0.2  # what it learned stays
+    resets = conn.execute("SELECT COUNT(*) FROM events WHERE type = 'policy_reset'").fetchone()
+    assert resets[0] == 0
+
+
+def test_a_new_ridge_strength_keeps_the_fit_exact() -> None:
+    """Retuning moves only the prior's part of the evidence: the same rewards replayed on a
+    policy made with the new strength give the same fit."""
+    context, pair = _focus_or_outdoors()
+    rewards_seen = [(0, 1.0), (1, 0.0), (0, 1.0), (0, 0.0), (1, 1.0)]
+    weak, strong = _oo_default(strength=1.0), _oo_default(strength=3.0)
+    for index, reward in rewards_seen:
+        weak.update(context, pair, index, reward)
+        strong.update(context, pair, index, reward)
+    retuned = weak.retuned({"strength": 3.0})
+    strong.fit.evidence()  # the prior's share restored, as retuning does
+    assert np.allclose(retuned.theta, strong.theta, atol=1e-9)
+    assert not np.allclose(weak.theta, strong.theta, atol=1e-3)
+
+
 def test_later_says_more_by_the_time_asked_for() -> None:
     soon = rewards.reward("later", later_minutes=30)
     tonight = rewards.reward("later", later_minutes=6 * 60)

@@ -69,16 +69,25 @@ def save(
 
 
 def _migrate(policy: Policy) -> Policy:
-    """A policy stored with another feature map learns the current one from here on,
-    keeping what it learned about the weights both maps share."""
+    """A policy stored by another version of oO goes on with the current feature map and
+    tuning, keeping what it learned (about the weights both maps share)."""
     import numpy as np  # heavy: only where a decision is made
 
     from oo.engine.policies import LinearBandit
 
-    if isinstance(policy, LinearBandit):
-        mask = np.array(features.learned_mask())
-        if policy.mask.shape != mask.shape or (policy.mask != mask).any():
-            return policy.project(mask)
+    if not isinstance(policy, LinearBandit):
+        return policy
+    mask = np.array(features.learned_mask())
+    if policy.mask.shape != mask.shape or (policy.mask != mask).any():
+        policy = policy.project(mask)
+    settings = {
+        key: value
+        for key, value in {**POLICIES[policy.name][1], **features.tuning(policy.name)}.items()
+        if key != "frozen"
+    }
+    stored = policy.config()
+    if any(stored.get(key) != value for key, value in settings.items()):
+        policy = policy.retuned(settings)
     return policy
 
 

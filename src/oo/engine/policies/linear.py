@@ -430,6 +430,43 @@ class LinearBandit:
         policy._rng = self._rng
         return policy
 
+    def retuned(self, settings: dict[str, float]) -> LinearBandit:
+        """The same policy with other settings from here on (`bonus`, `gamma`, `forget`,
+        `strength`, `floor` and the watch's), keeping what it learned: the evidence stays,
+        and a new ridge strength moves only the prior's part of it (A = strength * prior
+        precision + the rewards' part), so the fit is exact. A challenger's trial goes on
+        when the watch still runs trials."""
+        config = {**self.config(), **settings}
+        policy = LinearBandit(
+            self.name,
+            self.context_dim,
+            self.action_dim,
+            prior=Prior(self.prior_full[: self.context_dim], self._scale[: self.context_dim]),
+            bonus=float(config["bonus"]),
+            gamma=float(config["gamma"]),
+            forget=float(config["forget"]),
+            strength=float(config["strength"]),
+            floor=float(config["floor"]),
+            frozen=self.frozen,
+            intercept=self.intercept,
+            mask=self.mask,
+            alarm=float(config["alarm"]),
+            drop=float(config["drop"]),
+            keep=float(config["keep"]),
+            trial=int(config["trial"]),
+            margin=float(config["margin"]),
+        )
+        a, b = self.fit.evidence()
+        moved = policy.prior_precision - self.prior_precision
+        policy.fit.reset(a + np.diag(moved), b + moved * self.prior_mean)
+        policy.updates, policy._rng = self.updates, self._rng
+        if policy.alarm > 0 and policy.trial > 0:
+            policy.surprise, policy.recent = self.surprise, list(self.recent)
+            if self.challenger is not None:
+                policy.seeded, policy.llr = self.seeded, self.llr
+                policy.challenger = policy._replay(policy.recent)
+        return policy
+
     @classmethod
     def from_state(
         cls, config: dict[str, Any], arrays: dict[str, Array], *, seed: int | None = None
