@@ -1,9 +1,11 @@
-"""`python -m oo.daemon.child refresh|recommend|react TIP REACTION`: work in a short-lived process.
+"""`python -m oo.daemon.child refresh|recommend|standby|react TIP REACTION`: short-lived work.
 
 Everything that may load numpy or scikit-learn runs here, so the resident daemon stays small:
 - `refresh`: refresh candidates (it may load scikit-learn for TF-IDF dedup);
 - `recommend`: expire the current tip when its time is over and choose the next one (the
   learning policy loads numpy);
+- `standby`: learn what is not learned yet and draw the standby when there is none (a new
+  signal dropped it), so the next reaction shows it at once;
 - `react TIP REACTION`: a notification button press, recorded as `oo done|later|dismiss`
   would, the policy learning from it. Exit 3 when it no longer applies (answered elsewhere).
 
@@ -19,7 +21,7 @@ from oo import clock
 from oo.errors import OOError
 from oo.store.db import open_store, transaction
 
-USAGE = "usage: python -m oo.daemon.child refresh | recommend | react TIP_ID REACTION"
+USAGE = "usage: python -m oo.daemon.child refresh | recommend | standby | react TIP_ID REACTION"
 NOT_APPLIED = 3
 
 
@@ -40,6 +42,17 @@ def _recommend() -> int:
     conn = open_store()
     try:
         recommender.recommend(conn, clock.now())
+    finally:
+        conn.close()
+    return 0
+
+
+def _standby() -> int:
+    from oo.engine import recommender
+
+    conn = open_store()
+    try:
+        recommender.catch_up(conn, clock.now())
     finally:
         conn.close()
     return 0
@@ -70,6 +83,8 @@ def main(argv: list[str]) -> int:
         return _refresh()
     if argv == ["recommend"]:
         return _recommend()
+    if argv == ["standby"]:
+        return _standby()
     if len(argv) == 3 and argv[0] == "react":
         return _react(argv[1], argv[2])
     print(USAGE, file=sys.stderr)

@@ -153,6 +153,19 @@ def needs_choice(conn: sqlite3.Connection, now: datetime) -> bool:
     return row is None or parse_iso(row["expires_at"]) <= now
 
 
+def needs_standby(conn: sqlite3.Connection, now: datetime) -> int | None:
+    """The newest event's rowid when the current tip is live but no standby waits beside
+    it (a new signal, a sync or a mood, dropped it), else None. The daemon then draws one
+    in a child, once per such newest event, so a reaction finds its next tip ready."""
+    at = iso(now)
+    live = "SELECT 1 FROM tips WHERE status = ? AND expires_at > ?"
+    if conn.execute(live, ("current", at)).fetchone() is None:
+        return None
+    if conn.execute(live, ("standby", at)).fetchone() is not None:
+        return None
+    return int(conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM events").fetchone()[0])
+
+
 def current_tip(conn: sqlite3.Connection, now: datetime) -> sqlite3.Row | None:
     """The current tip as the recommender stored it, None when there is none or it is over."""
     row: sqlite3.Row | None = conn.execute(

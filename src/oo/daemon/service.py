@@ -109,6 +109,7 @@ class Daemon:
         self._stopping = False
         self._config_error = ""
         self._choosing = asyncio.Lock()  # deliver and settle never choose at the same time
+        self._standby_tried: int | None = None  # the newest event when a standby was drawn
 
     # --- life cycle -------------------------------------------------------------------
 
@@ -277,15 +278,22 @@ class Daemon:
 
         async def body() -> None:
             await self._in_thread(lambda c: jobs.sync_due(c, now, self.backoff, self.jitter_rng))
+            await self._choose_if_needed(now)  # what a pull brought drops the standby
 
         await self._job("sync", body())
 
     async def _choose_if_needed(self, now: datetime) -> None:
-        """Expire the current tip and choose the next in a child when it is missing or over:
-        the learning policy (numpy) never loads in the resident daemon."""
+        """Expire the current tip and choose the next in a child when it is missing or over,
+        or draw the standby when a new signal dropped it: the learning policy (numpy) never
+        loads in the resident daemon."""
         async with self._choosing:
             if await self._in_thread(lambda c: jobs.needs_choice(c, now)):
                 await self._child(["-m", CHILD_MODULE, "recommend"], CHOOSE_TIMEOUT_S, now)
+                return
+            mark = await self._in_thread(lambda c: jobs.needs_standby(c, now))
+            if mark is not None and mark != self._standby_tried:
+                self._standby_tried = mark  # once per new signal, even if none can be drawn
+                await self._child(["-m", CHILD_MODULE, "standby"], CHOOSE_TIMEOUT_S, now)
 
     async def job_deliver(self) -> None:
         now = self.clock()
