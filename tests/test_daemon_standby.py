@@ -24,9 +24,7 @@ def _tips(home: Path) -> dict[str, str]:
         return {row["status"]: row["id"] for row in rows}
 
 
-def test_the_daemon_draws_the_standby_a_new_signal_dropped(
-    oo_home: Path, daemons: Daemons
-) -> None:
+def test_the_daemon_draws_the_standby_a_new_signal_dropped(oo_home: Path, daemons: Daemons) -> None:
     assert run_oo("tip", env=ENV).returncode == 0
     shown = _tips(oo_home)
     assert set(shown) == {"current", "standby"}
