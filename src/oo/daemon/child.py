@@ -15,7 +15,10 @@ which is the daemon's log: ids and reasons, never tip text.
 
 from __future__ import annotations
 
+import sqlite3
 import sys
+from collections.abc import Callable
+from datetime import datetime
 
 from oo import clock
 from oo.errors import OOError
@@ -25,37 +28,31 @@ USAGE = "usage: python -m oo.daemon.child refresh | recommend | standby | react 
 NOT_APPLIED = 3
 
 
-def _refresh() -> int:
-    from oo.engine import candidates  # type: ignore[attr-defined,unused-ignore]
-
+def _in_store(work: Callable[[sqlite3.Connection, datetime], object]) -> int:
     conn = open_store()
     try:
-        candidates.refresh(conn, clock.now())
+        work(conn, clock.now())
     finally:
         conn.close()
     return 0
+
+
+def _refresh() -> int:
+    from oo.engine import candidates  # type: ignore[attr-defined,unused-ignore]
+
+    return _in_store(candidates.refresh)
 
 
 def _recommend() -> int:
     from oo.engine import recommender
 
-    conn = open_store()
-    try:
-        recommender.recommend(conn, clock.now())
-    finally:
-        conn.close()
-    return 0
+    return _in_store(recommender.recommend)
 
 
 def _standby() -> int:
     from oo.engine import recommender
 
-    conn = open_store()
-    try:
-        recommender.catch_up(conn, clock.now())
-    finally:
-        conn.close()
-    return 0
+    return _in_store(recommender.catch_up)
 
 
 def _react(tip_id: str, reaction: str) -> int:

@@ -394,25 +394,7 @@ class LinearBandit:
         each kept weight keeps its learned mean, with the evidence about it. A challenger's
         trial is dropped (its fit is of the old map)."""
         keep = np.asarray(mask, bool)
-        policy = LinearBandit(
-            self.name,
-            self.context_dim,
-            self.action_dim,
-            prior=Prior(self.prior_full[: self.context_dim], self._scale[: self.context_dim]),
-            bonus=self.bonus,
-            gamma=self.gamma,
-            forget=self.forget,
-            strength=self.strength,
-            floor=self.floor,
-            frozen=self.frozen,
-            intercept=self.intercept,
-            mask=keep,
-            alarm=self.alarm,
-            drop=self.drop,
-            keep=self.keep,
-            trial=self.trial,
-            margin=self.margin,
-        )
+        policy = self._like(self.config(), keep)
         full_a_learned, _ = self.fit.evidence()
         full_theta = self.fit.theta
         theta_all = self._fixed.copy().ravel()
@@ -430,32 +412,45 @@ class LinearBandit:
         policy._rng = self._rng
         return policy
 
+    @classmethod
+    def _build(
+        cls, config: dict[str, Any], prior: Prior, mask: Array, *, seed: int | None
+    ) -> LinearBandit:
+        """A fresh policy with the settings in `config` (as `config()` writes them)."""
+        return cls(
+            str(config["name"]),
+            *(int(v) for v in config["dims"]),
+            seed=seed,
+            prior=prior,
+            bonus=float(config["bonus"]),
+            gamma=float(config["gamma"]),
+            forget=float(config["forget"]),
+            strength=float(config["strength"]),
+            floor=float(config["floor"]),
+            frozen=bool(config["frozen"]),
+            intercept=bool(config.get("intercept", False)),
+            mask=mask,
+            # Blobs stored before the change-of-taste watch load with it off, and those
+            # stored before its challenger discount at the alarm itself (trial 0).
+            alarm=float(config.get("alarm", 0.0)),
+            drop=float(config.get("drop", 0.1)),
+            keep=float(config.get("keep", 0.5)),
+            trial=int(config.get("trial", 0)),
+            margin=float(config.get("margin", 2.0)),
+        )
+
+    def _like(self, config: dict[str, Any], mask: Array) -> LinearBandit:
+        """A fresh policy with this one's prior and the settings in `config`."""
+        prior = Prior(self.prior_full[: self.context_dim], self._scale[: self.context_dim])
+        return self._build(config, prior, mask, seed=None)
+
     def retuned(self, settings: dict[str, float]) -> LinearBandit:
         """The same policy with other settings from here on (`bonus`, `gamma`, `forget`,
         `strength`, `floor` and the watch's), keeping what it learned: the evidence stays,
         and a new ridge strength moves only the prior's part of it (A = strength * prior
         precision + the rewards' part), so the fit is exact. A challenger's trial goes on
         when the watch still runs trials."""
-        config = {**self.config(), **settings}
-        policy = LinearBandit(
-            self.name,
-            self.context_dim,
-            self.action_dim,
-            prior=Prior(self.prior_full[: self.context_dim], self._scale[: self.context_dim]),
-            bonus=float(config["bonus"]),
-            gamma=float(config["gamma"]),
-            forget=float(config["forget"]),
-            strength=float(config["strength"]),
-            floor=float(config["floor"]),
-            frozen=self.frozen,
-            intercept=self.intercept,
-            mask=self.mask,
-            alarm=float(config["alarm"]),
-            drop=float(config["drop"]),
-            keep=float(config["keep"]),
-            trial=int(config["trial"]),
-            margin=float(config["margin"]),
-        )
+        policy = self._like({**self.config(), **settings}, self.mask)
         a, b = self.fit.evidence()
         moved = policy.prior_precision - self.prior_precision
         policy.fit.reset(a + np.diag(moved), b + moved * self.prior_mean)
@@ -498,26 +493,8 @@ class LinearBandit:
             raise PolicyError("policy parameters have the wrong shape")
         if not (np.isfinite(a).all() and np.isfinite(b).all() and np.isfinite(prior).all()):
             raise PolicyError("policy parameters contain NaN or infinity")
-        policy = cls(
-            str(config["name"]),
-            dc,
-            da,
-            seed=seed,
-            prior=Prior(prior.reshape(dc, da), precision.reshape(dc, da)),
-            bonus=float(config["bonus"]),
-            gamma=float(config["gamma"]),
-            forget=float(config["forget"]),
-            strength=float(config["strength"]),
-            floor=float(config["floor"]),
-            frozen=bool(config["frozen"]),
-            intercept=intercept,
-            mask=mask,
-            # Blobs stored before the change detector load with it off.
-            alarm=float(config.get("alarm", 0.0)),
-            drop=float(config.get("drop", 0.1)),
-            keep=float(config.get("keep", 0.5)),
-            trial=int(config.get("trial", 0)),
-            margin=float(config.get("margin", 2.0)),
+        policy = cls._build(
+            config, Prior(prior.reshape(dc, da), precision.reshape(dc, da)), mask, seed=seed
         )
         try:
             np.linalg.cholesky(a)
