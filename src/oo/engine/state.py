@@ -16,7 +16,15 @@ from datetime import datetime
 
 from oo.clock import iso
 from oo.engine import features
-from oo.engine.policies import POLICIES, Policy, PolicyError, Prior, get_policy, restore
+from oo.engine.policies import (
+    POLICIES,
+    Policy,
+    PolicyError,
+    Prior,
+    get_policy,
+    policy_settings,
+    restore,
+)
 from oo.events.v1 import tips_pb2
 from oo.store import events
 
@@ -80,11 +88,8 @@ def _migrate(policy: Policy) -> Policy:
     mask = np.array(features.learned_mask())
     if policy.mask.shape != mask.shape or (policy.mask != mask).any():
         policy = policy.project(mask)
-    settings = {
-        key: value
-        for key, value in {**POLICIES[policy.name][1], **features.tuning(policy.name)}.items()
-        if key != "frozen"
-    }
+    settings = policy_settings(policy.name, features.tuning(policy.name))
+    settings.pop("frozen", None)  # a frozen policy stays frozen, and a learning one learns
     stored = policy.config()
     if any(stored.get(key) != value for key, value in settings.items()):
         policy = policy.retuned(settings)

@@ -31,6 +31,7 @@ __all__ = [
     "Prior",
     "Uniform",
     "get_policy",
+    "policy_settings",
     "restore",
 ]
 
@@ -60,6 +61,11 @@ POLICIES: dict[str, tuple[str, dict[str, float]]] = {
 }
 
 
+def policy_settings(name: str, tuning: dict[str, float] | None = None) -> dict[str, float]:
+    """A named policy's settings (see POLICIES) with `tuning` replacing some of them."""
+    return {**POLICIES[name][1], **(tuning or {})}
+
+
 def get_policy(
     name: str,
     *,
@@ -83,7 +89,7 @@ def get_policy(
         raise PolicyError(f"unknown policy {name!r}; known: {', '.join(POLICIES)}")
     if name == "uniform":
         return Uniform(context_dim, action_dim, seed=seed)
-    settings = {**POLICIES[name][1], **(tuning or {})}
+    settings = policy_settings(name, tuning)
     return LinearBandit(
         name,
         context_dim,

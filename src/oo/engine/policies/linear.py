@@ -19,9 +19,10 @@ on the outer product `x = vec(c ⊗ a)`. Fitted exactly by recursive least squar
   `alarm` nats it starts a challenger: a fit from the prior of only the rewards since the
   CUSUM last stood at zero (the suspected change). Both learn from every reward while a
   log-likelihood ratio of their predictions (prequential: each predicts before it learns)
-  says which explains the person better; the one ahead chooses. At `margin` nats, or after
-  `trial` rewards, the winner stays: the challenger replaces the old fit (the taste
-  changed), or is dropped (a run of bad luck, nothing lost). With `trial` 0 the alarm
+  says which explains the person better, while the policy's own fit goes on choosing. At
+  `margin` nats, or after `trial` rewards, the winner stays: the challenger's evidence
+  replaces all but `keep` of the old (the taste changed), or it is dropped (a run of bad
+  luck, nothing lost). With `trial` 0 the alarm
   instead discounts all evidence at once by `keep`. All of it is part of `update`:
   probabilities stay an exact function of the state.
 - Exploration: each candidate's score is its mean plus `bonus` times its standard deviation
@@ -213,7 +214,7 @@ class LinearBandit:
 
     @property
     def theta(self) -> Array:
-        """The learned weights (of the fit that chooses; a challenger only learns)."""
+        """The learned weights (of the fit that chooses, never the challenger's)."""
         return self.fit.theta
 
     def _context(self, c: Array) -> Array:
@@ -395,18 +396,16 @@ class LinearBandit:
         trial is dropped (its fit is of the old map)."""
         keep = np.asarray(mask, bool)
         policy = self._like(self.config(), keep)
-        full_a_learned, _ = self.fit.evidence()
-        full_theta = self.fit.theta
-        theta_all = self._fixed.copy().ravel()
-        theta_all[self._flat] = full_theta
+        learned, _ = self.fit.evidence()
+        full_theta = self.weights().ravel()
         full_a = np.zeros((keep.size, keep.size))
         idx = self._flat
-        full_a[np.ix_(idx, idx)] = full_a_learned
+        full_a[np.ix_(idx, idx)] = learned
         common = np.intersect1d(policy._flat, idx)
         sub = np.diag(policy.prior_precision).copy()
         pos = np.searchsorted(policy._flat, common)
         sub[np.ix_(pos, pos)] = full_a[np.ix_(common, common)]
-        theta = theta_all[policy._flat]
+        theta = full_theta[policy._flat]
         policy.fit.reset(sub, sub @ theta)
         policy.updates = self.updates
         policy._rng = self._rng
