@@ -211,6 +211,25 @@ def test_a_trial_in_progress_survives_storing_the_state() -> None:
     assert _focus_lead(stored) < 0.5 * before  # it ended with the change accepted
 
 
+def test_a_policy_kept_in_memory_learns_as_one_stored_at_every_reaction() -> None:
+    """oO stores the policy after every reaction; the persona simulator and callers of the
+    plain API keep it in memory. Both must be nearly the same model: evidence fades toward
+    the prior as it goes, not only when the state is written (that drifted by 0.1)."""
+    kept, stored = _oo_default(alarm=0.0), _oo_default(alarm=0.0)
+    rng = np.random.default_rng(8)
+    apart = 0.0
+    for step in range(120):
+        context, actions = _oo_inputs(step)
+        index, reward = int(rng.integers(len(actions))), float(rng.random() < 0.4)
+        kept.update(context, actions, index, reward)
+        stored.update(context, actions, index, reward)
+        stored = _stored(stored)
+        context, actions = _oo_inputs(1000 + step)
+        gap = kept.mean_scores(context, actions) - stored.mean_scores(context, actions)
+        apart = max(apart, float(np.abs(gap).max()))
+    assert apart < 0.05  # in expected reward
+
+
 def test_stored_state_is_small_and_restores_exactly() -> None:
     policy = state.fresh("default", seed=0)
     context, actions = _oo_inputs(1)

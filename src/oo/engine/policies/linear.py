@@ -12,8 +12,10 @@ on the outer product `x = vec(c ⊗ a)`. Fitted exactly by recursive least squar
   coarse terms (taste) move first and the fine ones (interactions) later.
 - Drift: every update discounts past evidence by `forget` and gives the same weight back to
   the prior (A <- forget*A + (1-forget)*Lambda0 + x x'), so old preferences fade toward the
-  prior instead of leaving the model overconfident. The prior's share is restored exactly at
-  a periodic re-sync (every RESYNC updates), so updates stay O(d^2).
+  prior instead of leaving the model overconfident. The prior's share is given back at a
+  re-sync, before more than SHARE of it is owed (every 26 updates at oO's forgetting), so a
+  policy kept in memory stays close to one stored at every reaction (which re-syncs), and
+  most updates stay O(d^2).
 - Change of taste (`alarm` > 0): a CUSUM of the log-likelihood ratio of each reward for
   "the chosen tip's chance fell to `drop` times the prediction" against "it holds". Above
   `alarm` nats it starts a challenger: a fit from the prior of only the rewards since the
@@ -52,7 +54,8 @@ from oo.engine.policies.base import (
     dump_blob,
 )
 
-RESYNC = 128
+RESYNC = 128  # updates between re-syncs at most (rounding in the rank-one updates)
+SHARE = 0.1  # re-sync before more than this share of the prior is owed back to it
 TIE = 1e-9  # scores closer than this are a tie
 RUN = 8  # rewards of the CUSUM's current run kept to start a challenger with
 
@@ -78,11 +81,14 @@ class _Fit:
     """Ridge regression toward a prior, fitted exactly by recursive least squares, with
     evidence fading by `forget` toward the prior (A <- forget*A + (1-forget)*Lambda0 + x x').
 
-    The prior's share is restored exactly at a periodic re-sync (every RESYNC updates), so
-    an update stays O(d^2). A = _t * _a and A^-1 = _s * _p, the scales kept lazily."""
+    The prior's share is given back exactly at a re-sync, before more than SHARE of it is
+    owed (and at least every RESYNC updates), so most updates stay O(d^2).
+    A = _t * _a and A^-1 = _s * _p, the scales kept lazily."""
 
     def __init__(self, precision: Array, mean: Array, forget: float) -> None:
         self.precision, self.mean, self.forget = precision, mean, forget
+        owed = np.log1p(-SHARE) / np.log(forget) if forget < 1 else RESYNC  # updates
+        self._every = int(min(RESYNC, max(1, np.floor(owed))))  # between re-syncs
         self.reset(np.diag(precision), precision * mean, inverse=np.diag(1.0 / precision))
 
     def reset(self, a: Array, b: Array, inverse: Array | None = None) -> None:
@@ -121,7 +127,7 @@ class _Fit:
         self._a += (1.0 / self._t) * np.outer(x, x)
         self._b = g * self._b + r * x
         self._pending += 1
-        if self._pending >= RESYNC or self._s > 1e6:
+        if self._pending >= self._every or self._s > 1e6:
             self.resync()
 
 
