@@ -408,3 +408,24 @@ def test_the_persona_simulator_learns_with_the_standbys_lag() -> None:
             fresh += 1
             assert calls[at - 1] == ("learn", t - 1), t  # learned before choosing t
     assert lagged > 10 and fresh > 10
+
+
+def test_the_persona_simulator_learns_as_a_policy_stored_at_every_reaction() -> None:
+    """The persona suite measures what oO runs: a policy stored after every reaction."""
+    from oo.engine import sim
+
+    agent = sim.PolicyPersonaAgent("default", 5, "oO")
+    agent.policy.alarm = 0.0
+    stored = _oo_default(alarm=0.0)
+    rng = np.random.default_rng(8)
+    apart = 0.0
+    for step in range(120):
+        context, actions = _oo_inputs(step)
+        index, reward = int(rng.integers(len(actions))), float(rng.random() < 0.4)
+        agent.update(context, actions, index, reward)
+        stored.update(context, actions, index, reward)
+        stored = _stored(stored)
+        context, actions = _oo_inputs(1000 + step)
+        gap = agent.policy.mean_scores(context, actions) - stored.mean_scores(context, actions)
+        apart = max(apart, float(np.abs(gap).max()))
+    assert apart < 1e-3  # in expected reward

@@ -500,6 +500,7 @@ class PolicyPersonaAgent:
 
     def update(self, context: Array, actions: Array, index: int, reward: float) -> None:
         self.policy.update(context, actions, index, reward)
+        self.policy.to_bytes()  # oO stores the policy after each reaction, which re-syncs it
 
 
 def persona_agents() -> dict[str, Callable[[PersonaWorld, int], Any]]:
