@@ -415,6 +415,7 @@ def test_the_persona_simulator_learns_as_a_policy_stored_at_every_reaction() -> 
     from oo.engine import sim
 
     agent = sim.PolicyPersonaAgent("default", 5, "oO")
+    assert isinstance(agent.policy, LinearBandit)
     agent.policy.alarm = 0.0
     stored = _oo_default(alarm=0.0)
     rng = np.random.default_rng(8)
@@ -426,6 +427,8 @@ def test_the_persona_simulator_learns_as_a_policy_stored_at_every_reaction() -> 
         stored.update(context, actions, index, reward)
         stored = _stored(stored)
         context, actions = _oo_inputs(1000 + step)
-        gap = agent.policy.mean_scores(context, actions) - stored.mean_scores(context, actions)
+        kept = agent.policy
+        assert isinstance(kept, LinearBandit)
+        gap = kept.mean_scores(context, actions) - stored.mean_scores(context, actions)
         apart = max(apart, float(np.abs(gap).max()))
     assert apart < 1e-3  # in expected reward
