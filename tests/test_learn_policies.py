@@ -4,6 +4,7 @@ survives an upgrade, and rewards that say more than done or not."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -211,23 +212,38 @@ def test_a_trial_in_progress_survives_storing_the_state() -> None:
     assert _focus_lead(stored) < 0.5 * before  # it ended with the change accepted
 
 
-def test_a_policy_kept_in_memory_learns_as_one_stored_at_every_reaction() -> None:
-    """oO stores the policy after every reaction; the persona simulator and callers of the
-    plain API keep it in memory. Both must be nearly the same model: evidence fades toward
-    the prior as it goes, not only when the state is written (that drifted by 0.1)."""
-    kept, stored = _oo_default(alarm=0.0), _oo_default(alarm=0.0)
+def _apart_from_stored(
+    learn: Callable[[np.ndarray, np.ndarray, int, float], LinearBandit],
+) -> float:
+    """120 reactions learned through `learn` (which returns the policy that learned them)
+    and by a policy stored at every reaction, as oO stores it: the most their expected
+    rewards were ever apart."""
+    stored = _oo_default(alarm=0.0)
     rng = np.random.default_rng(8)
     apart = 0.0
     for step in range(120):
         context, actions = _oo_inputs(step)
         index, reward = int(rng.integers(len(actions))), float(rng.random() < 0.4)
-        kept.update(context, actions, index, reward)
+        policy = learn(context, actions, index, reward)
         stored.update(context, actions, index, reward)
         stored = _stored(stored)
         context, actions = _oo_inputs(1000 + step)
-        gap = kept.mean_scores(context, actions) - stored.mean_scores(context, actions)
+        gap = policy.mean_scores(context, actions) - stored.mean_scores(context, actions)
         apart = max(apart, float(np.abs(gap).max()))
-    assert apart < 0.05  # in expected reward
+    return apart
+
+
+def test_a_policy_kept_in_memory_learns_as_one_stored_at_every_reaction() -> None:
+    """oO stores the policy after every reaction; callers of the plain API keep it in
+    memory. Both must be nearly the same model: evidence fades toward the prior as it goes,
+    not only when the state is written (that drifted by 0.1)."""
+    kept = _oo_default(alarm=0.0)
+
+    def learn(context: np.ndarray, actions: np.ndarray, index: int, reward: float) -> LinearBandit:
+        kept.update(context, actions, index, reward)
+        return kept
+
+    assert _apart_from_stored(learn) < 0.05  # in expected reward
 
 
 def test_stored_state_is_small_and_restores_exactly() -> None:
@@ -415,20 +431,12 @@ def test_the_persona_simulator_learns_as_a_policy_stored_at_every_reaction() -> 
     from oo.engine import sim
 
     agent = sim.PolicyPersonaAgent("default", 5, "oO")
-    assert isinstance(agent.policy, LinearBandit)
-    agent.policy.alarm = 0.0
-    stored = _oo_default(alarm=0.0)
-    rng = np.random.default_rng(8)
-    apart = 0.0
-    for step in range(120):
-        context, actions = _oo_inputs(step)
-        index, reward = int(rng.integers(len(actions))), float(rng.random() < 0.4)
+    policy = agent.policy
+    assert isinstance(policy, LinearBandit)
+    policy.alarm = 0.0
+
+    def learn(context: np.ndarray, actions: np.ndarray, index: int, reward: float) -> LinearBandit:
         agent.update(context, actions, index, reward)
-        stored.update(context, actions, index, reward)
-        stored = _stored(stored)
-        context, actions = _oo_inputs(1000 + step)
-        kept = agent.policy
-        assert isinstance(kept, LinearBandit)
-        gap = kept.mean_scores(context, actions) - stored.mean_scores(context, actions)
-        apart = max(apart, float(np.abs(gap).max()))
-    assert apart < 1e-3  # in expected reward
+        return policy
+
+    assert _apart_from_stored(learn) < 1e-3  # in expected reward
