@@ -83,7 +83,8 @@ class _Fit:
 
     The prior's share is given back exactly at a re-sync, before more than SHARE of it is
     owed (and at least every RESYNC updates), so most updates stay O(d^2).
-    A = _t * _a and A^-1 = _s * _p, the scales kept lazily."""
+    A = _t * (_a + R'R) and A^-1 = _s * _p, the scales kept lazily; R holds the updates'
+    features since the last re-sync, added to A in one product when it is needed."""
 
     def __init__(self, precision: Array, mean: Array, forget: float) -> None:
         self.precision, self.mean, self.forget = precision, mean, forget
@@ -101,9 +102,13 @@ class _Fit:
         self._s = 1.0
         self.theta = self._p @ self._b
         self._pending = 0  # updates since the last re-sync
+        self._rows: list[Array] = []  # R: each update's x, scaled by 1/sqrt(_t) then
 
     def resync(self) -> None:
         give_back = self.precision * (1.0 - self.forget**self._pending)
+        if self._rows:
+            r = np.array(self._rows)
+            self._a += r.T @ r
         a = self._t * self._a + np.diag(give_back)
         self.reset((a + a.T) / 2, self._b + give_back * self.mean)
 
@@ -124,7 +129,7 @@ class _Fit:
         self._p -= (self._s / (g + q)) * np.outer(u, u)
         self._s /= g
         self._t *= g
-        self._a += (1.0 / self._t) * np.outer(x, x)
+        self._rows.append(x / np.sqrt(self._t))
         self._b = g * self._b + r * x
         self._pending += 1
         if self._pending >= self._every or self._s > 1e6:
@@ -242,10 +247,11 @@ class LinearBandit:
 
     def _scores(self, c: Array, a: Array) -> tuple[Array, Array]:
         c = self._context(c)
+        if self.bonus <= 0:  # no bonus: the mean alone, without each candidate's features
+            mean = np.asarray(a @ (c @ self.weights()))
+            return mean, mean
         x = self._x(c, a)
         mean = x @ self.fit.theta + a @ (c @ self._fixed)
-        if self.bonus <= 0:
-            return mean, mean
         var = self.fit.variance(x)
         return mean + self.bonus * np.sqrt(np.maximum(var, 0.0)), mean
 
