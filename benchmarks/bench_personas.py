@@ -6,7 +6,8 @@ Six kinds of person (src/oo/engine/sim.py), each checking 3-6 times a day for 30
 over --seeds seeds. For each persona: the mean expected reward of the tips shown, week by
 week, for the rules (oO's prior as a frozen policy), uniform, oO and the oracle; then the
 day from which oO stays ahead of the rules (3-day mean, paired by seed), the share of the
-rules-to-oracle gap it closes over days 22-30, and the weeks it is behind the rules.
+rules-to-oracle gap it closes over days 22-30 (± half its 95 % interval over seeds), and
+the weeks it is behind the rules.
 Goals: ahead by day 7, at least 50 % of the gap closed, no week behind.
 
 Tune on other seeds than the reported 0-9 (--first-seed 10), then check the result holds

@@ -440,3 +440,36 @@ def test_the_persona_simulator_learns_as_a_policy_stored_at_every_reaction() -> 
         return policy
 
     assert _apart_from_stored(learn) < 1e-3  # in expected reward
+
+
+def test_the_persona_table_judges_the_goals_by_its_definitions() -> None:
+    """The day oO is ahead to stay (3-day mean, paired), the weeks behind, the share of
+    the gap closed over days 22-30 and its 95 % margin over seeds, from known days."""
+    from oo.engine import sim
+
+    def day(value: float, dip: float) -> np.ndarray:
+        oo = np.full(sim.DAYS, value)
+        oo[:2] = 0.2  # behind the rules' 0.3 on days 1-2
+        oo[14:21] = dip  # days 15-21
+        return oo
+
+    def results(dip: float) -> list[sim.PersonaResult]:
+        out = []
+        for seed, late in enumerate((0.35, 0.4, 0.45)):
+            for name, daily in (
+                ("rules", np.full(sim.DAYS, 0.3)),
+                ("oracle", np.full(sim.DAYS, 0.5)),
+                ("oO", day(late, dip if dip else late)),
+            ):
+                out.append(sim.PersonaResult(name, "morning mover", seed, daily))
+        return out
+
+    steady = sim.summarize(results(0.0))
+    assert steady.days_to_beat == 4  # (-0.1, -0.1, +0.1) on days 1-3, then (-0.1, +0.1, +0.1)
+    assert steady.weeks_behind == 0
+    assert steady.gap_closed == pytest.approx(0.5)  # 0.1 of the 0.2 gap
+    assert steady.gap_margin == pytest.approx(1.96 * 0.05 / np.sqrt(3) / 0.2)
+    assert "gap closed over days 22-30: 50 % (± 28)" in sim.persona_table([steady])
+    dipped = sim.summarize(results(0.28))
+    assert dipped.weeks_behind == 1
+    assert dipped.days_to_beat == 22  # the 3-day mean is ahead again from day 22

@@ -575,6 +575,7 @@ class PersonaSummary:
     days_to_beat: int | None  # first day from which oO stays ahead of the rules (3-day mean)
     gap_closed: float  # share of the rules-to-oracle gap closed over days 22-30
     weeks_behind: int  # weeks in which oO is behind the rules (paired mean)
+    gap_margin: float = 0.0  # half the 95 % interval of gap_closed, over seeds
 
 
 def summarize(results: list[PersonaResult], agent: str = "oO") -> PersonaSummary:
@@ -590,11 +591,17 @@ def summarize(results: list[PersonaResult], agent: str = "oO") -> PersonaSummary
             days_to_beat = d + 1
             break
     a, b = LATE
-    gap = float((by["oracle"][:, a:b] - by["rules"][:, a:b]).mean())
-    gain = float((by[agent][:, a:b] - by["rules"][:, a:b]).mean())
+    gaps = (by["oracle"][:, a:b] - by["rules"][:, a:b]).mean(axis=1)  # per seed
+    gains = (by[agent][:, a:b] - by["rules"][:, a:b]).mean(axis=1)
+    gap, gain = float(gaps.mean()), float(gains.mean())
+    closed = gain / gap if gap > 0 else 0.0
+    margin = 0.0
+    if gap > 0 and len(gaps) > 1:  # a ratio of means: its standard error by the delta method
+        spread = float(np.std(gains - closed * gaps, ddof=1))
+        margin = 1.96 * spread / np.sqrt(len(gaps)) / gap
     behind = sum(1 for w in range(len(WEEKS)) if weekly[agent][w] < weekly["rules"][w])
     persona = results[0].persona
-    return PersonaSummary(persona, weekly, days_to_beat, gain / gap if gap > 0 else 0.0, behind)
+    return PersonaSummary(persona, weekly, days_to_beat, closed, behind, margin)
 
 
 def persona_table(summaries: list[PersonaSummary]) -> str:
@@ -607,6 +614,7 @@ def persona_table(summaries: list[PersonaSummary]) -> str:
         beat = "never" if s.days_to_beat is None else f"day {s.days_to_beat}"
         lines.append(
             f"{'':<27}oO ahead of the rules from {beat}; gap closed over days 22-30:"
-            f" {100 * s.gap_closed:.0f} %; weeks behind the rules: {s.weeks_behind}"
+            f" {100 * s.gap_closed:.0f} % (± {100 * s.gap_margin:.0f});"
+            f" weeks behind the rules: {s.weeks_behind}"
         )
     return "\n".join(lines)
