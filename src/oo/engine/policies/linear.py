@@ -102,7 +102,7 @@ class _Fit:
         self._s = 1.0
         self.theta = self._p @ self._b
         self._pending = 0  # updates since the last re-sync
-        self._rows: list[Array] = []  # R: each update's x, scaled by 1/sqrt(_t) then
+        self._rows: list[Array] = []  # R: each update's x over sqrt(_t) at its update
 
     def resync(self) -> None:
         give_back = self.precision * (1.0 - self.forget**self._pending)
@@ -243,16 +243,18 @@ class LinearBandit:
 
     def mean_scores(self, context: Array, actions: Array) -> Array:
         c, a = check_inputs(context, actions, self.context_dim, self.action_dim)
-        return np.asarray(a @ (self._context(c) @ self.weights()))
+        return self._mean(self._context(c), a)
+
+    def _mean(self, c: Array, a: Array) -> Array:
+        """Each candidate's expected reward, for a context with its constant."""
+        return np.asarray(a @ (c @ self.weights()))
 
     def _scores(self, c: Array, a: Array) -> tuple[Array, Array]:
         c = self._context(c)
-        if self.bonus <= 0:  # no bonus: the mean alone, without each candidate's features
-            mean = np.asarray(a @ (c @ self.weights()))
+        mean = self._mean(c, a)
+        if self.bonus <= 0:  # the bonus alone needs each candidate's features
             return mean, mean
-        x = self._x(c, a)
-        mean = x @ self.fit.theta + a @ (c @ self._fixed)
-        var = self.fit.variance(x)
+        var = self.fit.variance(self._x(c, a))
         return mean + self.bonus * np.sqrt(np.maximum(var, 0.0)), mean
 
     def _probabilities(self, scores: Array) -> Array:
